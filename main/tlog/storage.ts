@@ -1,0 +1,145 @@
+/**
+ * Where a tlog-tiles store lives. Every resource is addressed by its path relative to the store's
+ * prefix (`checkpoint`, `tile/0/000`, `tile/entries/x001/234.p/7`).
+ */
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface LogStorage {
+  /** A human-readable location for messages. */
+  readonly location: string;
+  /** The resource's bytes, or null when it does not exist. Other failures throw. */
+  read(path: string): Promise<Uint8Array | null>;
+}
+
+export interface WritableLogStorage extends LogStorage {
+  /** Writes a resource atomically: readers see the old bytes or the new ones, never a mix. */
+  write(path: string, data: Uint8Array): Promise<void>;
+  /** Makes every write so far durable (directory entries included). */
+  flush(): Promise<void>;
+}
+
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
+function checkRelative(path: string) {
+  if (path.startsWith('/') || path.split('/').some((p) => p === '..' || p === '' || p === '.')) {
+    throw new StorageError(`invalid store path ${JSON.stringify(path)}`);
+  }
+}
+
+/** A store in a local folder (a shared drive, an evidence stick, the demo store). */
+export class FolderStorage implements WritableLogStorage {
+  readonly root: string;
+  private readonly dirtyDirs = new Set<string>();
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+  get location() {
+    return this.root;
+  }
+  private full(path: string) {
+    checkRelative(path);
+    const full = join(this.root, ...path.split('/'));
+    if (!full.startsWith(this.root + sep)) throw new StorageError(`path ${path} escapes the store`);
+    return full;
+  }
+  async read(path: string): Promise<Uint8Array | null> {
+    try {
+      return new Uint8Array(await readFile(this.full(path)));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw new StorageError(`cannot read ${path} in ${this.root}: ${(e as Error).message}`);
+    }
+  }
+  async write(path: string, data: Uint8Array): Promise<void> {
+    const full = this.full(path);
+    await mkdir(dirname(full), { recursive: true });
+    // Temp file in the same directory, fsync, then rename: atomic on POSIX filesystems.
+    const tmp = `${full}.tmp-${randomBytes(6).toString('hex')}`;
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } catch (e) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    await rename(tmp, full);
+    this.dirtyDirs.add(dirname(full));
+  }
+  async flush(): Promise<void> {
+    // A rename is only durable once its directory is synced.
+    for (const dir of this.dirtyDirs) {
+      const fh = await open(dir, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+    this.dirtyDirs.clear();
+  }
+}
+
+export interface HttpStorageOptions {
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** A store behind any static HTTP(S) server. */
+export class HttpStorage implements LogStorage {
+  private readonly base: string;
+  constructor(
+    url: string,
+    private readonly options: HttpStorageOptions = {},
+  ) {
+    this.base = url.endsWith('/') ? url : `${url}/`;
+  }
+  get location() {
+    return this.base;
+  }
+  async read(path: string): Promise<Uint8Array | null> {
+    checkRelative(path);
+    const url = this.base + path;
+    const retries = this.options.retries ?? 3;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+      try {
+        const res = await fetch(url, {
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+          headers: { 'accept-encoding': 'gzip, identity' },
+          redirect: 'error',
+        });
+        if (res.status === 404) return null;
+        if (!res.ok) {
+          lastError = new StorageError(`GET ${url}: HTTP ${res.status}`);
+          if (res.status >= 500 || res.status === 429) continue;
+          throw lastError;
+        }
+        return new Uint8Array(await res.arrayBuffer());
+      } catch (e) {
+        if (e instanceof StorageError) throw e;
+        lastError = e;
+      }
+    }
+    throw new StorageError(`GET ${url} failed: ${(lastError as Error)?.message ?? lastError}`);
+  }
+}
+
+/** Opens a store by its location: an http(s) URL or a folder path. */
+export function openStorage(location: string): LogStorage {
+  if (/^https?:\/\//i.test(location)) return new HttpStorage(location);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new StorageError(
+      `store location ${location}: only folders and http(s) URLs are supported here`,
+    );
+  }
+  return new FolderStorage(location);
+}
