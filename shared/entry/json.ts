@@ -137,8 +137,10 @@ export function parseJsonStrict(input: string | Uint8Array, maxDepth = MAX_JSON_
     const text = m![0];
     const v = Number(text);
     if (!Number.isFinite(v)) fail('number out of range');
-    if (!m![1] && !m![2] && !Number.isSafeInteger(v))
+    // An integer literal that a double cannot hold exactly would be silently changed: refuse it.
+    if (!m![1] && !m![2] && !Number.isSafeInteger(v) && String(v) !== text) {
       fail('integer beyond 2^53 would lose precision');
+    }
     i += text.length;
     return v;
   };
