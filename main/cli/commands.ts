@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toBase64 } from '../../shared/bytes';
 import { INPUT_FORMATS, readInputs, type InputFormat } from '../ingest/readInputs';
+import { EntrySpool } from '../ingest/spool';
 import { readLogKey, readTrust, writeKeyPair } from '../tlog/keys';
 import { sealEntries } from '../tlog/seal';
 import { FolderStorage, openStorage } from '../tlog/storage';
@@ -53,41 +54,44 @@ export async function sealCommand(argv: string[], out: Output): Promise<number> 
     throw new UsageError(`--store ${storeDir}: seal writes to a folder`);
   const key = await readLogKey(required(values.key, '--key'));
 
-  // First pass: validate every record, so that a bad input leaves the store untouched.
-  let count = 0;
-  const bad: string[] = [];
-  for await (const rec of readInputs(positionals, format)) {
-    if (rec.ok) count++;
-    else bad.push(`${rec.where}: ${rec.message}`);
+  // Every record is validated (and spooled) before anything is written: a bad input leaves the
+  // store untouched.
+  const spool = await EntrySpool.create();
+  try {
+    const bad: string[] = [];
+    for await (const rec of readInputs(positionals, format)) {
+      if (rec.ok) await spool.add(rec.entry);
+      else bad.push(`${rec.where}: ${rec.message}`);
+    }
+    if (bad.length > 0) {
+      for (const b of bad.slice(0, 20)) out.error(b);
+      if (bad.length > 20) out.error(`... and ${bad.length - 20} more bad records`);
+      out.error(`custos seal: ${bad.length} bad record(s); nothing was sealed`);
+      return EXIT_USAGE;
+    }
+    const storage = new FolderStorage(storeDir);
+    const progress = out.progress('sealing', spool.size);
+    const result = await sealEntries(storage, key, spool.entries(), {
+      onProgress: (n) => progress.update(n),
+    });
+    progress.done();
+    const summary = {
+      origin: result.origin,
+      previousSize: result.previousSize,
+      size: result.size,
+      added: result.size - result.previousSize,
+      root: toBase64(result.root),
+    };
+    if (values.json) out.json(summary);
+    else {
+      out.line(
+        `sealed ${summary.added} entries into ${storage.location}: origin ${summary.origin}, size ${summary.size}, root ${summary.root}`,
+      );
+    }
+    return EXIT_OK;
+  } finally {
+    await spool.dispose();
   }
-  if (bad.length > 0) {
-    for (const b of bad.slice(0, 20)) out.error(b);
-    if (bad.length > 20) out.error(`... and ${bad.length - 20} more bad records`);
-    out.error(`custos seal: ${bad.length} bad record(s); nothing was sealed`);
-    return EXIT_USAGE;
-  }
-  const storage = new FolderStorage(storeDir);
-  const entries = async function* () {
-    for await (const rec of readInputs(positionals, format)) if (rec.ok) yield rec.entry;
-  };
-  const progress = out.progress('sealing', count);
-  const result = await sealEntries(storage, key, entries(), {
-    onProgress: (n) => progress.update(n),
-  });
-  progress.done();
-  const summary = {
-    origin: result.origin,
-    previousSize: result.previousSize,
-    size: result.size,
-    added: result.size - result.previousSize,
-    root: toBase64(result.root),
-  };
-  if (values.json) out.json(summary);
-  else
-    out.line(
-      `sealed ${summary.added} entries into ${storage.location}: origin ${summary.origin}, size ${summary.size}, root ${summary.root}`,
-    );
-  return EXIT_OK;
 }
 
 export async function verifyStoreCommand(argv: string[], out: Output): Promise<number> {
