@@ -23,6 +23,7 @@ export class JsonError extends Error {
 
 // Runs of ordinary string characters are skipped by the regex engine, which is much faster than
 // a charCodeAt loop; only quotes, escapes, control characters and surrogates are looked at here.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
 const PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 const NUM = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
@@ -254,6 +255,7 @@ class StrictParser {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- control characters must be escaped
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function canonicalString(text: string): string {
