@@ -1,5 +1,6 @@
 /** The `custos` command line: the same services as the console, headless. */
 import { CheckpointError } from '../../shared/tlog/checkpoint';
+import { CheckpointPolicyError } from '../../shared/tlog/policy';
 import { NoteError } from '../../shared/tlog/note';
 import { ProofError } from '../../shared/tlog/merkle';
 import { TileError } from '../../shared/tlog/tiles';
@@ -71,6 +72,7 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
     if (
       e instanceof StoreError ||
       e instanceof CheckpointError ||
+      e instanceof CheckpointPolicyError ||
       e instanceof NoteError ||
       e instanceof ProofError ||
       e instanceof TileError ||

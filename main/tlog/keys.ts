@@ -6,11 +6,11 @@ import {
   formatPrivateKeyString,
   formatVerifierKey,
   parsePrivateKeyString,
-  parseVerifierKey,
   SIG_ED25519,
   type NoteSigner,
   type Verifier,
 } from '../../shared/tlog/note';
+import { parsePolicy, PolicyError, type TrustPolicy } from '../../shared/tlog/policy';
 import { ed25519SignerFromSeed, newEd25519Seed, nodeCrypto } from '../crypto/nodeCrypto';
 
 export class KeyFileError extends Error {
@@ -85,14 +85,7 @@ export async function readLogKey(path: string): Promise<LogKey> {
   }
 }
 
-export interface TrustPolicy {
-  /** Verifier keys accepted for the log's own checkpoint signature. */
-  logKeys: Verifier[];
-  /** The origin the log keys speak for (the key name of a plain .pub file). */
-  origins: string[];
-}
-
-/** Reads a trust file: a verifier key (`.pub`, one line). */
+/** Reads a trust file: a c2sp.org/tlog-policy, or one or more bare verifier keys (a `.pub`). */
 export async function readTrust(path: string): Promise<TrustPolicy> {
   let text: string;
   try {
@@ -102,17 +95,10 @@ export async function readTrust(path: string): Promise<TrustPolicy> {
   } catch (e) {
     throw new KeyFileError(`cannot read trust file ${path}: ${(e as Error).message}`);
   }
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  if (lines.length === 0) throw new KeyFileError(`trust file ${path} is empty`);
-  const logKeys = lines.map((line, i) => {
-    try {
-      return parseVerifierKey(nodeCrypto, line);
-    } catch (e) {
-      throw new KeyFileError(`trust file ${path}, line ${i + 1}: ${(e as Error).message}`);
-    }
-  });
-  return { logKeys, origins: [...new Set(logKeys.map((k) => k.name))] };
+  try {
+    return parsePolicy(nodeCrypto, text, `trust file ${path}`);
+  } catch (e) {
+    if (e instanceof PolicyError) throw new KeyFileError(e.message);
+    throw e;
+  }
 }

@@ -1,5 +1,6 @@
 /** An inclusion proof for one entry of a store, as a c2sp.org/tlog-proof. */
-import { parseCheckpointText, openCheckpoint } from '../../shared/tlog/checkpoint';
+import { parseCheckpointText } from '../../shared/tlog/checkpoint';
+import { verifyCheckpoint, type TrustPolicy } from '../../shared/tlog/policy';
 import { createTreeHasher } from '../../shared/tlog/hasher';
 import {
   inclusionProof,
@@ -18,7 +19,6 @@ import {
 } from '../../shared/tlog/tiles';
 import { fromUtf8 } from '../../shared/bytes';
 import { nodeCrypto } from '../crypto/nodeCrypto';
-import type { TrustPolicy } from './keys';
 import type { LogStorage } from './storage';
 import { readTiles, StoreError } from './treeState';
 
@@ -30,7 +30,7 @@ export async function proveEntryInStore(storage: LogStorage, index: number, trus
   const note = await storage.read('checkpoint');
   if (!note) throw new StoreError(`${storage.location} has no checkpoint`);
   const checkpoint = trust
-    ? openCheckpoint(nodeCrypto, note, trust.logKeys).checkpoint
+    ? verifyCheckpoint(nodeCrypto, note, trust).checkpoint
     : parseCheckpointText(parseNote(note).text);
   if (index >= checkpoint.size)
     throw new StoreError(`entry ${index} is beyond the log's size ${checkpoint.size}`);

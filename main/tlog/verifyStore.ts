@@ -5,7 +5,8 @@
  * and tells apart an altered entry from an altered tile by which of them still hashes to the root.
  */
 import { bytesEqual, toBase64 } from '../../shared/bytes';
-import { openCheckpoint, parseCheckpointText } from '../../shared/tlog/checkpoint';
+import { parseCheckpointText } from '../../shared/tlog/checkpoint';
+import { verifyCheckpoint, type TrustPolicy } from '../../shared/tlog/policy';
 import { createTreeHasher, HASH_SIZE } from '../../shared/tlog/hasher';
 import { CompactRange } from '../../shared/tlog/merkle';
 import { parseNote } from '../../shared/tlog/note';
@@ -17,7 +18,6 @@ import {
   tilePath,
 } from '../../shared/tlog/tiles';
 import { nodeCrypto } from '../crypto/nodeCrypto';
-import type { TrustPolicy } from './keys';
 import type { LogStorage } from './storage';
 
 export interface StoreProblem {
@@ -81,16 +81,11 @@ export async function verifyStore(
   let size: number;
   let root: Uint8Array;
   try {
-    const { checkpoint, signatures } = openCheckpoint(nodeCrypto, note, trust.logKeys);
-    if (!trust.origins.includes(checkpoint.origin)) {
-      problem({
-        path: 'checkpoint',
-        message: `origin ${JSON.stringify(checkpoint.origin)} is not trusted`,
-      });
-    }
-    report.signedBy = signatures.map(
-      (s) => `${s.verifier.name}+${s.verifier.keyId.toString(16).padStart(8, '0')}`,
-    );
+    const { checkpoint, logKey, witnesses } = verifyCheckpoint(nodeCrypto, note, trust);
+    report.signedBy = [
+      `${logKey.name}+${logKey.keyId.toString(16).padStart(8, '0')}`,
+      ...witnesses.map((w) => `witness ${w.name}`),
+    ];
     ({ size, root } = checkpoint);
     report.origin = checkpoint.origin;
   } catch (e) {
