@@ -110,14 +110,20 @@ class StrictParser {
       if (s.charCodeAt(this.i) !== 0x22) this.fail('expected a string key');
       const keyAt = this.i;
       const key = this.string();
-      if (Object.hasOwn(obj, key)) throw new JsonError(`duplicate key ${JSON.stringify(key)}`, keyAt);
+      if (Object.hasOwn(obj, key))
+        throw new JsonError(`duplicate key ${JSON.stringify(key)}`, keyAt);
       this.skip();
       if (s.charCodeAt(this.i) !== 0x3a) this.fail("expected ':'");
       this.i++;
       const value = this.value(depth + 1);
       // A key named __proto__ is data, never a prototype change.
       if (key === '__proto__') {
-        Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       } else obj[key] = value;
       this.skip();
       const d = s.charCodeAt(this.i);
@@ -178,7 +184,8 @@ class StrictParser {
       if (c < 0x20) this.fail('control character in string');
       if (c >= 0xd800 && c <= 0xdfff) {
         const next = s.charCodeAt(this.i + 1);
-        if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) this.fail('lone surrogate in string');
+        if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff))
+          this.fail('lone surrogate in string');
         this.i += 2;
         continue;
       }
@@ -214,7 +221,8 @@ class StrictParser {
         case 0x75: {
           const u = this.hex4();
           if (u >= 0xd800 && u <= 0xdbff) {
-            if (s.charCodeAt(this.i) !== 0x5c || s.charCodeAt(this.i + 1) !== 0x75) this.fail('lone surrogate escape');
+            if (s.charCodeAt(this.i) !== 0x5c || s.charCodeAt(this.i + 1) !== 0x75)
+              this.fail('lone surrogate escape');
             this.i += 2;
             const lo = this.hex4();
             if (!(lo >= 0xdc00 && lo <= 0xdfff)) this.fail('lone surrogate escape');

@@ -5,8 +5,8 @@
  */
 import { parseCheckpointText, type SignedCheckpoint } from './checkpoint';
 import type { TlogCrypto } from './crypto';
+import type { NoteError } from './note';
 import {
-  NoteError,
   parseNote,
   parseVerifierKey,
   SIG_COSIGNATURE_V1,
