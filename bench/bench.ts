@@ -19,9 +19,14 @@ const size = Number(values.size ?? 1_000_000);
 if (!Number.isSafeInteger(size) || size < 100) throw new Error('--size must be an integer >= 100');
 
 const work = mkdtempSync(join(tmpdir(), `custos-bench-${size}-`));
-const custos = (...args: string[]) => timeCommand(process.execPath, [join(REPO, 'bin/custos.mjs'), ...args]);
+const custos = (...args: string[]) =>
+  timeCommand(process.execPath, [join(REPO, 'bin/custos.mjs'), ...args]);
 const rows: Row[] = [];
-const results: Record<string, unknown> = { size, date: new Date().toISOString(), node: process.version };
+const results: Record<string, unknown> = {
+  size,
+  date: new Date().toISOString(),
+  node: process.version,
+};
 
 async function writeData() {
   // The same entries, as the JSON lines a user would seal (and grep), and as raw entry bytes.
@@ -46,15 +51,31 @@ try {
   console.log(`custos bench: ${size.toLocaleString('en-US')} demo entries in ${work}`);
   let t = performance.now();
   const bytes = await writeData();
-  console.log(`generated ${size} entries (${(bytes / 1e6).toFixed(0)} MB canonical JSON, ${Math.round(bytes / size)} B/entry) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${size} entries (${(bytes / 1e6).toFixed(0)} MB canonical JSON, ${Math.round(bytes / size)} B/entry) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   const sha = await timeCommand('sha256sum', [join(work, 'entries.bin')]);
   const shaRate = rate(size, sha.seconds);
 
   const store = join(work, 'store');
-  const seal = await custos('seal', '--store', store, '--key', join(REPO, 'resources/demo/demo.key'), join(work, 'events.jsonl'));
-  const verify = await custos('verify', '--store', store, '--trust', join(REPO, 'resources/demo/demo.pub'));
-  if (!/result: +OK/.test(verify.stdout)) throw new Error(`the benchmark store does not verify:\n${verify.stdout}`);
+  const seal = await custos(
+    'seal',
+    '--store',
+    store,
+    '--key',
+    join(REPO, 'resources/demo/demo.key'),
+    join(work, 'events.jsonl'),
+  );
+  const verify = await custos(
+    'verify',
+    '--store',
+    store,
+    '--trust',
+    join(REPO, 'resources/demo/demo.pub'),
+  );
+  if (!/result: +OK/.test(verify.stdout))
+    throw new Error(`the benchmark store does not verify:\n${verify.stdout}`);
 
   rows.push(
     {
@@ -72,17 +93,30 @@ try {
       goal: 'report',
     },
   );
-  results.seal = { seconds: seal.seconds, entriesPerSecond: rate(size, seal.seconds), peakRssMb: seal.peakRssMb };
-  results.verifyStore = { seconds: verify.seconds, entriesPerSecond: rate(size, verify.seconds), peakRssMb: verify.peakRssMb };
+  results.seal = {
+    seconds: seal.seconds,
+    entriesPerSecond: rate(size, seal.seconds),
+    peakRssMb: seal.peakRssMb,
+  };
+  results.verifyStore = {
+    seconds: verify.seconds,
+    entriesPerSecond: rate(size, verify.seconds),
+    peakRssMb: verify.peakRssMb,
+  };
   results.sha256sum = { seconds: sha.seconds, entriesPerSecond: shaRate };
   t = performance.now();
 
   console.log('');
   printTable(rows);
   console.log('');
-  console.log(`peak RSS: seal ${seal.peakRssMb.toFixed(0)} MB, verify ${verify.peakRssMb.toFixed(0)} MB`);
+  console.log(
+    `peak RSS: seal ${seal.peakRssMb.toFixed(0)} MB, verify ${verify.peakRssMb.toFixed(0)} MB`,
+  );
   mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-  writeFileSync(join(REPO, 'bench/results/latest.json'), JSON.stringify({ ...results, rows }, null, 2) + '\n');
+  writeFileSync(
+    join(REPO, 'bench/results/latest.json'),
+    JSON.stringify({ ...results, rows }, null, 2) + '\n',
+  );
   console.log('wrote bench/results/latest.json');
 } finally {
   if (!values.keep) rmSync(work, { recursive: true, force: true });

@@ -19,10 +19,18 @@ function rssKb(pid: number): number {
 }
 
 /** Runs a command, failing loudly on a non-zero exit, and measures time and peak memory. */
-export function timeCommand(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Timed> {
+export function timeCommand(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let peak = 0;
@@ -33,7 +41,8 @@ export function timeCommand(cmd: string, args: string[], options: { env?: NodeJS
     child.on('close', (code) => {
       clearInterval(timer);
       const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      if (code !== 0)
+        reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
       else resolve({ seconds, peakRssMb: peak / 1024, stdout });
     });
   });
@@ -50,8 +59,17 @@ export interface Row {
 export function printTable(rows: Row[]) {
   const cols: Array<keyof Row> = ['figure', 'custos', 'reference', 'ratio', 'goal'];
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (r: Record<string, string>) => cols.map((c, i) => r[c].padEnd(widths[i])).join(' | ');
-  console.log(line({ figure: 'figure', custos: 'custos', reference: 'reference', ratio: 'ratio', goal: 'goal' }));
+  const line = (r: Record<string, string>) =>
+    cols.map((c, i) => r[c].padEnd(widths[i])).join(' | ');
+  console.log(
+    line({
+      figure: 'figure',
+      custos: 'custos',
+      reference: 'reference',
+      ratio: 'ratio',
+      goal: 'goal',
+    }),
+  );
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r as unknown as Record<string, string>));
 }

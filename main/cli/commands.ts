@@ -7,7 +7,7 @@ import { INPUT_FORMATS, readInputs, type InputFormat } from '../ingest/readInput
 import { EntrySpool } from '../ingest/spool';
 import { readLogKey, readTrust, writeKeyPair } from '../tlog/keys';
 import { sealEntries } from '../tlog/seal';
-import { FolderStorage, openStorage } from '../tlog/storage';
+import { FolderStorage, openStorage, openWritableStorage } from '../tlog/storage';
 import { verifyStore } from '../tlog/verifyStore';
 import { proveEntryInStore } from '../tlog/storeProof';
 import { encodeEntry } from '../../shared/entry/model';
@@ -50,8 +50,6 @@ export async function sealCommand(argv: string[], out: Output): Promise<number> 
   if (!INPUT_FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${INPUT_FORMATS.join(', ')}`);
   if (positionals.length === 0) throw new UsageError('give at least one input file');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(storeDir))
-    throw new UsageError(`--store ${storeDir}: seal writes to a folder`);
   const key = await readLogKey(required(values.key, '--key'));
 
   // Every record is validated (and spooled) before anything is written: a bad input leaves the
@@ -69,7 +67,7 @@ export async function sealCommand(argv: string[], out: Output): Promise<number> 
       out.error(`custos seal: ${bad.length} bad record(s); nothing was sealed`);
       return EXIT_USAGE;
     }
-    const storage = new FolderStorage(storeDir);
+    const storage = await openWritableStorage(storeDir);
     const progress = out.progress('sealing', spool.size);
     const result = await sealEntries(storage, key, spool.entries(), {
       onProgress: (n) => progress.update(n),
@@ -100,7 +98,7 @@ export async function verifyStoreCommand(argv: string[], out: Output): Promise<n
     trust: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const storage = openStorage(required(values.store, '--store'));
+  const storage = await openStorage(required(values.store, '--store'));
   const trust = await readTrust(required(values.trust, '--trust'));
   const progress = out.progress('verifying segments');
   const report = await verifyStore(storage, trust, (done, total) => progress.update(done, total));
@@ -147,7 +145,7 @@ export async function proofStoreCommand(argv: string[], out: Output): Promise<nu
     entry: { type: 'string' },
     trust: { type: 'string' },
   });
-  const storage = openStorage(required(values.store, '--store'));
+  const storage = await openStorage(required(values.store, '--store'));
   const index = nonNegativeInteger(required(values.entry, '--entry'), '--entry', 0);
   const trust = values.trust ? await readTrust(values.trust) : undefined;
   const { proofText } = await proveEntryInStore(storage, index, trust);

@@ -6,6 +6,10 @@ import { ProofError } from '../../shared/tlog/merkle';
 import { TileError } from '../../shared/tlog/tiles';
 import { TlogProofError } from '../../shared/tlog/proofFile';
 import { KeyFileError } from '../tlog/keys';
+import { CacheError } from '../store/cache';
+import { CacheKeyError } from '../store/keyProvider';
+import { SchemaError } from '../store/migrations/index';
+import { SyncSourceError } from '../sync/engine';
 import { StorageError } from '../tlog/storage';
 import { StoreError } from '../tlog/treeState';
 import {
@@ -15,6 +19,7 @@ import {
   sealCommand,
   verifyStoreCommand,
 } from './commands';
+import { cacheCommand, proofCacheCommand, syncCommand, verifyCacheCommand } from './cacheCommands';
 import { EXIT_USAGE, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import { processOutput, type Output } from './output';
 
@@ -22,10 +27,17 @@ const USAGE = `custos: a compliance console for tamper-evident audit logs (C2SP 
 
 usage:
   custos keygen --origin <origin> --out <path>        writes <path>.key (0600) and <path>.pub
-  custos seal   --store <dir> --key <file.key> [--format custos|cloudtrail|jsonl] <input>...
-  custos verify --store <dir|url> --trust <file.pub> [--json]
-  custos proof  --store <dir|url> --entry <index> [--trust <file.pub>]
+  custos seal   --store <dir|s3://bucket/prefix> --key <file.key> [--format custos|cloudtrail|jsonl] <input>...
+  custos verify --store <dir|url|s3://...> --trust <file.pub|policy> [--json]
+  custos proof  --store <dir|url|s3://...> --entry <index> [--trust <file.pub|policy>]
   custos demo   --out <dir> [--size N] [--seed S]
+  custos sync   --cache <file> --from <dir|url|s3://...> [--from ...] --trust <file.pub|policy> [--json]
+  custos verify --cache <file> [--entry <index>] [--origin <origin>] [--json]
+  custos proof  --cache <file> --entry <index> [--origin <origin>]
+  custos cache  new-key --out <file> | rekey --cache <file> | info --cache <file>
+
+The cache key comes from CUSTOS_CACHE_KEY (64 hex characters) or --key-file <file>, never from an
+argument; rekey takes the new key from CUSTOS_NEW_CACHE_KEY or --new-key-file <file>.
 
 Exit codes: 0 success, 1 a verification found a problem, 2 bad usage or input.
 `;
@@ -41,12 +53,16 @@ const COMMANDS: Record<string, Command> = {
   seal: sealCommand,
   verify: (argv, out) => {
     if (hasFlag(argv, '--store')) return verifyStoreCommand(argv, out);
-    throw new UsageError('verify needs --store <dir|url>');
+    if (hasFlag(argv, '--cache')) return verifyCacheCommand(argv, out);
+    throw new UsageError('verify needs --store <dir|url|s3://...> or --cache <file>');
   },
   proof: (argv, out) => {
     if (hasFlag(argv, '--store')) return proofStoreCommand(argv, out);
-    throw new UsageError('proof needs --store <dir|url>');
+    if (hasFlag(argv, '--cache')) return proofCacheCommand(argv, out);
+    throw new UsageError('proof needs --store <dir|url|s3://...> or --cache <file>');
   },
+  sync: syncCommand,
+  cache: cacheCommand,
   demo: demoCommand,
 };
 
@@ -67,8 +83,17 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     out.error(`custos ${name}: ${message}`);
-    if (e instanceof UsageError || e instanceof KeyFileError || e instanceof StorageError)
+    if (
+      e instanceof UsageError ||
+      e instanceof KeyFileError ||
+      e instanceof StorageError ||
+      e instanceof CacheError ||
+      e instanceof CacheKeyError ||
+      e instanceof SchemaError
+    ) {
       return EXIT_USAGE;
+    }
+    if (e instanceof SyncSourceError) return EXIT_VERIFY_FAILED;
     if (
       e instanceof StoreError ||
       e instanceof CheckpointError ||

@@ -133,12 +133,30 @@ export class HttpStorage implements LogStorage {
   }
 }
 
-/** Opens a store by its location: an http(s) URL or a folder path. */
-export function openStorage(location: string): LogStorage {
+/** Opens a store by its location: an http(s) URL, an s3://bucket/prefix, or a folder path. */
+export async function openStorage(location: string): Promise<WritableLogStorage | LogStorage> {
   if (/^https?:\/\//i.test(location)) return new HttpStorage(location);
+  if (/^s3:\/\//i.test(location)) {
+    const { S3Storage } = await import('./s3Storage');
+    return new S3Storage(location);
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new StorageError(
-      `store location ${location}: only folders and http(s) URLs are supported here`,
+      `store location ${location}: use a folder, an http(s):// URL or an s3:// location`,
+    );
+  }
+  return new FolderStorage(location);
+}
+
+/** Opens a store that can be written: a folder or an s3://bucket/prefix. */
+export async function openWritableStorage(location: string): Promise<WritableLogStorage> {
+  if (/^s3:\/\//i.test(location)) {
+    const { S3Storage } = await import('./s3Storage');
+    return new S3Storage(location);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new StorageError(
+      `store location ${location}: seal writes to a folder or an s3:// location`,
     );
   }
   return new FolderStorage(location);
