@@ -265,34 +265,37 @@ export async function syncSource(
   const touchedTiles = new Set<string>();
   for (let k = firstSegment; k <= lastSegment; k++) {
     if (options.signal?.aborted) throw new SyncCancelled('sync cancelled');
-    const { path, data, width } = await window[k];
+    let { path, data, width } = await window[k];
     delete window[k];
     if (k + prefetch <= lastSegment) quiet((window[k + prefetch] = fetchBundle(k + prefetch)));
-    bytes += data.length;
-
-    const { entries, error } = splitEntryBundle(data);
     const first = k * TILE_WIDTH;
-    if (error || entries.length !== width) {
-      alarm(
-        'entry-mismatch',
-        `${source.location}: ${path} ${error ?? `holds ${entries.length} entries, expected ${width}`}`,
-        { segment: k, path, firstEntry: first + entries.length },
-        log.id,
-        origin,
-      );
-    }
-    const leaves = entries.map((e) => hasher.leafHash(e));
     const expected = segmentHashes.forSegment(k, width);
-    const mismatch = findMismatch(hasher, leaves, expected);
-    if (mismatch !== null) {
+    let checked = checkSegment(hasher, data, width, expected);
+    if (checked.problem) {
+      // A damaged transfer is fetched again once; what is still wrong then is the source's content.
+      ({ path, data, width } = await fetchBundle(k));
+      checked = checkSegment(hasher, data, width, expected);
+    }
+    bytes += data.length;
+    if (checked.problem) {
+      const entry =
+        checked.entry ??
+        (await localizeMismatch(source, hasher, k, width, checked.leaves, expected));
+      const at = entry === null ? `segment ${k}` : `entry ${first + entry}`;
       alarm(
         'entry-mismatch',
-        `${source.location}: entry ${first + mismatch} in ${path} does not match the log's tree`,
-        { segment: k, path, entry: first + mismatch, checkpoint: describeCheckpoint(target) },
+        `${source.location}: ${path}: ${checked.problem} (${at}); it does not match the log's tree`,
+        {
+          segment: k,
+          path,
+          entry: entry === null ? null : first + entry,
+          checkpoint: describeCheckpoint(target),
+        },
         log.id,
         origin,
       );
     }
+    const { entries, leaves } = checked;
 
     for (let i = Math.max(0, start - first); i < width; i++) {
       range.append(leaves[i], (level, index, hash) => {
@@ -471,23 +474,69 @@ async function authenticatedSegmentHashes(
   };
 }
 
-/** The index of the first leaf that does not belong, or null when the segment matches. */
-function findMismatch(
+interface CheckedSegment {
+  entries: Uint8Array[];
+  leaves: Uint8Array[];
+  /** What is wrong, if anything, and the entry (within the segment) when it is known. */
+  problem?: string;
+  entry?: number;
+}
+
+/** Parses a bundle and checks it against its authenticated segment hash or leaf hashes. */
+function checkSegment(
   hasher: TreeHasher,
-  leaves: Uint8Array[],
+  data: Uint8Array,
+  width: number,
   expected: Uint8Array | Uint8Array[],
-): number | null {
+): CheckedSegment {
+  const { entries, error } = splitEntryBundle(data);
+  const leaves = entries.map((e) => hasher.leafHash(e));
+  if (error)
+    return { entries, leaves, problem: `the bundle is damaged: ${error}`, entry: entries.length };
+  if (entries.length !== width) {
+    return {
+      entries,
+      leaves,
+      problem: `the bundle holds ${entries.length} entries, expected ${width}`,
+      ...(entries.length < width ? { entry: entries.length } : {}),
+    };
+  }
   if (Array.isArray(expected)) {
-    for (let i = 0; i < expected.length; i++)
-      if (!leaves[i] || !bytesEqual(leaves[i], expected[i])) return i;
-    return null;
+    const i = expected.findIndex((h, j) => !bytesEqual(leaves[j], h));
+    return i < 0
+      ? { entries, leaves }
+      : { entries, leaves, problem: 'an entry does not hash to its leaf', entry: i };
   }
   const range = new CompactRange(hasher);
   for (const l of leaves) range.append(l);
-  if (bytesEqual(range.root(), expected)) return null;
-  // Localise without trusting anything else: the first leaf whose replacement is impossible to
-  // tell from here is reported as the segment's first entry, unless a single leaf explains it.
-  return 0;
+  return bytesEqual(range.root(), expected)
+    ? { entries, leaves }
+    : { entries, leaves, problem: 'the entries do not hash to the segment' };
+}
+
+/**
+ * Finds which entry of a full segment is wrong: the source's level-0 tile, if it hashes to the
+ * authenticated segment hash, is authentic too, and the first leaf that differs from it is named.
+ */
+async function localizeMismatch(
+  source: LogStorage,
+  hasher: TreeHasher,
+  k: number,
+  width: number,
+  leaves: Uint8Array[],
+  expected: Uint8Array | Uint8Array[],
+): Promise<number | null> {
+  if (Array.isArray(expected) || width !== TILE_WIDTH) return null;
+  const tile = await source.read(tilePath({ level: 0, index: k, width })).catch(() => null);
+  if (!tile || tile.length !== TILE_WIDTH * HASH_SIZE) return null;
+  const hashes = Array.from({ length: TILE_WIDTH }, (_, i) =>
+    tile.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
+  );
+  const range = new CompactRange(hasher);
+  for (const h of hashes) range.append(h);
+  if (!bytesEqual(range.root(), expected)) return null;
+  const i = hashes.findIndex((h, j) => !leaves[j] || !bytesEqual(leaves[j], h));
+  return i < 0 ? null : i;
 }
 
 /** The partial (growing) tiles of levels >= 1 as stored, so appends continue them. */

@@ -199,7 +199,10 @@ describe('sync from a folder', () => {
     }).catch((e) => e);
     expect(err).toBeInstanceOf(SyncAlarm);
     expect(err.kind).toBe('entry-mismatch');
-    expect(err.message).toMatch(/tile\/entries\/002 does not match the log's tree/);
+    expect(err.message).toMatch(
+      /tile\/entries\/002: the entries do not hash to the segment \(entry 519\); it does not match the log's tree/,
+    );
+    expect(cache.listAlarms()[0].evidence.entry).toBe(519);
     const l = cache.logByOrigin('sync.example/log')!;
     // Segments 0 and 1 were verified and kept; nothing of segment 2; the checkpoint is not accepted.
     expect(cache.entryCount(l.id)).toBe(512);
