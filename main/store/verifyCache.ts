@@ -150,10 +150,7 @@ function verifyLog(
     }
     const leaf = hasher.leafHash(e.data);
     if (!bytesEqual(leaf, e.leafHash))
-      problem(
-        `entry ${e.idx}: its bytes do not match its stored leaf hash (altered at rest)`,
-        e.idx,
-      );
+      problem('its bytes do not match its stored leaf hash (altered at rest)', e.idx);
     range.append(leaf, (level, index, hash) => {
       if (level === 0 || level % TILE_HEIGHT !== 0) return;
       const stored = storedTileHash(level / TILE_HEIGHT, index);

@@ -1,0 +1,92 @@
+/**
+ * A sync killed with SIGKILL at 20 moments and restarted each time ends with exactly the right
+ * entries and a cache that verifies: every commit is a transaction, and the sync state moves with it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTrust } from '../../main/tlog/keys';
+import { verifyCache } from '../../main/store/verifyCache';
+import { tempDir } from '../helpers/cli';
+import { newKey, newLogKey, openStore, readCheckpoint, sealRange } from '../helpers/cache';
+import { REPO } from '../helpers/paths';
+
+let dir: string;
+let log: { key: string; pub: string };
+let store: string;
+
+beforeAll(async () => {
+  dir = tempDir('custos-crash-');
+  log = await newLogKey(dir, 'log', 'crash.example/log');
+  store = join(dir, 'store');
+  await sealRange(store, log.key, 0, 30_000);
+});
+
+/** Starts a sync and SIGKILLs it after `ms` (or lets it finish first); resolves with how it ended. */
+function syncKilledAfter(cache: string, key: Buffer, ms: number): Promise<'killed' | 'finished'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'bin/custos.mjs'), 'sync', '--cache', cache, '--from', store, '--trust', log.pub],
+      {
+        env: { ...process.env, CUSTOS_CACHE_KEY: key.toString('hex') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0) resolve('finished');
+      else reject(new Error(`sync exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+describe('a sync killed at random moments', () => {
+  it('ends with exactly the right entries and a cache that verifies', async () => {
+    const cache = join(dir, 'c.db');
+    const key = newKey();
+    // A fixed sequence of pseudo-random moments, so a failure can be replayed.
+    let seed = 20261122;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const outcomes: string[] = [];
+    let size = 30_000;
+    let partway = 0;
+    for (let i = 0; i < 20; i++) {
+      // The log keeps growing, so every restart has work to do when it is killed.
+      await sealRange(store, log.key, size, 3000);
+      size += 3000;
+      const outcome = await syncKilledAfter(cache, key, 300 + Math.floor(next() * 1100));
+      outcomes.push(outcome);
+      if (outcome === 'killed' && existsSync(cache)) {
+        const c = openStore(cache, key, false);
+        const l = c.logByOrigin('crash.example/log');
+        const stored = l ? c.entryCount(l.id) : 0;
+        if (stored > 0 && stored < size) partway++;
+        c.close();
+      }
+    }
+    // Kills landed in the middle of storing entries, not only before or after.
+    expect(partway, outcomes.join(' ')).toBeGreaterThanOrEqual(5);
+    // Most restarts must really be killed part-way (the rest got through before their moment).
+    expect(outcomes.filter((o) => o === 'killed').length, outcomes.join(' ')).toBeGreaterThanOrEqual(12);
+    expect(await syncKilledAfter(cache, key, 120_000)).toBe('finished');
+
+    const c = openStore(cache, key, false);
+    const l = c.logByOrigin('crash.example/log')!;
+    expect(c.entryCount(l.id)).toBe(size);
+    const distinct = c.db
+      .prepare('SELECT count(DISTINCT idx) n, min(idx) lo, max(idx) hi FROM entries')
+      .get();
+    expect(distinct).toEqual({ n: size, lo: 0, hi: size - 1 });
+    expect(c.latestAccepted(l.id)!.note).toBe(readCheckpoint(store));
+    const report = verifyCache(c, await readTrust(log.pub));
+    expect(report.problems).toEqual([]);
+    expect(report.logs[0]).toMatchObject({ entries: size, verifiedSize: size, pendingEntries: 0 });
+    c.close();
+  });
+});
