@@ -73,7 +73,10 @@ describe('a sync killed at random moments', () => {
     // Kills landed in the middle of storing entries, not only before or after.
     expect(partway, outcomes.join(' ')).toBeGreaterThanOrEqual(5);
     // Most restarts must really be killed part-way (the rest got through before their moment).
-    expect(outcomes.filter((o) => o === 'killed').length, outcomes.join(' ')).toBeGreaterThanOrEqual(12);
+    expect(
+      outcomes.filter((o) => o === 'killed').length,
+      outcomes.join(' '),
+    ).toBeGreaterThanOrEqual(12);
     expect(await syncKilledAfter(cache, key, 120_000)).toBe('finished');
 
     const c = openStore(cache, key, false);
