@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { generateDemoEvents } from '../main/demo/generateDemo';
 import { encodeEntry } from '../shared/entry/model';
 import { fmtRate, printTable, rate, timeCommand, type Row } from './lib';
+import { syncFigures } from './syncBench';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values } = parseArgs({ options: { size: { type: 'string' }, keep: { type: 'boolean' } } });
@@ -49,7 +50,7 @@ async function writeData() {
 
 try {
   console.log(`custos bench: ${size.toLocaleString('en-US')} demo entries in ${work}`);
-  let t = performance.now();
+  const t = performance.now();
   const bytes = await writeData();
   console.log(
     `generated ${size} entries (${(bytes / 1e6).toFixed(0)} MB canonical JSON, ${Math.round(bytes / size)} B/entry) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
@@ -104,7 +105,10 @@ try {
     peakRssMb: verify.peakRssMb,
   };
   results.sha256sum = { seconds: sha.seconds, entriesPerSecond: shaRate };
-  t = performance.now();
+
+  const syncPart = await syncFigures({ repo: REPO, work, store, size, shaRate });
+  rows.push(...syncPart.rows);
+  Object.assign(results, syncPart.results);
 
   console.log('');
   printTable(rows);

@@ -42,7 +42,9 @@ export function timeCommand(
       clearInterval(timer);
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0)
-        reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+        reject(
+          new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.trim().slice(0, 2000)}`),
+        );
       else resolve({ seconds, peakRssMb: peak / 1024, stdout });
     });
   });

@@ -13,8 +13,8 @@
  * 5. The compact range of everything stored must give the checkpoint's root: then it is accepted.
  */
 import { bytesEqual, toBase64 } from '../../shared/bytes';
-import { decodeEntry } from '../../shared/entry/model';
-import { normalizeEntry, undecodableFields } from '../../shared/entry/normalize';
+import { parseJsonStrict } from '../../shared/entry/json';
+import { normalizeValue, undecodableFields } from '../../shared/entry/normalize';
 import { createTreeHasher, HASH_SIZE, type TreeHasher } from '../../shared/tlog/hasher';
 import {
   CompactRange,
@@ -397,7 +397,7 @@ export async function syncSource(
 
 function fieldsOf(entry: Uint8Array) {
   try {
-    return normalizeEntry(decodeEntry(entry).entry);
+    return normalizeValue(parseJsonStrict(entry));
   } catch {
     // A verified entry that is not a known kind is still the log's content: keep it, marked.
     return undecodableFields();

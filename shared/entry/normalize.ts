@@ -176,6 +176,39 @@ export function normalizeEntry(entry: Entry): NormalizedFields {
   }
 }
 
+/**
+ * The same fields straight from a strictly parsed value, without schema validation: for entries a
+ * verified log already holds (sync), where every field is read defensively and a malformed entry
+ * is still stored, with whatever fields it does have.
+ */
+export function normalizeValue(value: JsonValue): NormalizedFields {
+  if (!isObj(value) || typeof value.kind !== 'string') return undecodableFields();
+  const kind = value.kind.slice(0, 128);
+  if (kind === 'aws.cloudtrail/v1' && isObj(value.record))
+    return { kind, ...cloudTrail(value.record) };
+  if (kind === 'json/v1' && isObj(value.record)) return { kind, ...genericJson(value.record) };
+  if (kind !== 'custos.audit/v1') return { kind, ...genericJson(value) };
+  const actor = isObj(value.actor) ? value.actor : {};
+  const target = isObj(value.target) ? value.target : {};
+  const subject = isObj(value.subject) ? value.subject : {};
+  return {
+    kind,
+    time: parseTime(value.time),
+    source: str(value.source),
+    category: str(value.category),
+    action: str(value.action),
+    outcome: str(value.outcome),
+    actor: str(actor.id),
+    actorType: str(actor.type),
+    actorRole: str(actor.role),
+    ip: str(actor.ip),
+    target: str(target.id),
+    targetType: str(target.type),
+    subject: str(subject.id),
+    severity: str(value.severity),
+  };
+}
+
 /** Fields of an entry that could not be decoded: it is kept, verified, and marked. */
 export function undecodableFields(): NormalizedFields {
   return { kind: 'invalid', ...EMPTY };

@@ -122,3 +122,36 @@ describe('entries', () => {
     );
   });
 });
+
+describe('normalisation', () => {
+  it('gives the same fields from a strictly parsed value as from a validated entry', async () => {
+    const { normalizeEntry, normalizeValue } = await import('../../shared/entry/normalize');
+    const { generateDemoEvents } = await import('../../main/demo/generateDemo');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { DATASETS } = await import('../helpers/paths');
+    const entries: Uint8Array[] = [];
+    for (const e of generateDemoEvents({ size: 3000, seed: 9 })) entries.push(encodeEntry(e));
+    const dir = join(DATASETS, 'cloudtrail-invictus', 'CloudTrail');
+    for (const f of readdirSync(dir).slice(0, 5)) {
+      for (const record of JSON.parse(readFileSync(join(dir, f), 'utf8')).Records) {
+        entries.push(encodeEntry({ kind: 'aws.cloudtrail/v1', record }));
+      }
+    }
+    entries.push(
+      encodeEntry({
+        kind: 'json/v1',
+        record: { timestamp: '2026-07-01T00:00:00Z', user: { id: 'u1' }, action: 'x' },
+      }),
+    );
+    for (const bytes of entries) {
+      expect(normalizeValue(parseJsonStrict(bytes))).toEqual(
+        normalizeEntry(decodeEntry(bytes).entry),
+      );
+    }
+    expect(
+      normalizeValue(parseJsonStrict('{"kind":"custos.audit/v1","actor":7}')).actor,
+    ).toBeNull();
+    expect(normalizeValue(parseJsonStrict('[1]')).kind).toBe('invalid');
+  });
+});
