@@ -13,8 +13,6 @@
  * 5. The compact range of everything stored must give the checkpoint's root: then it is accepted.
  */
 import { bytesEqual, toBase64 } from '../../shared/bytes';
-import { parseJsonStrict } from '../../shared/entry/json';
-import { normalizeValue, undecodableFields } from '../../shared/entry/normalize';
 import { createTreeHasher, HASH_SIZE, type TreeHasher } from '../../shared/tlog/hasher';
 import {
   CompactRange,
@@ -29,7 +27,6 @@ import {
   type TrustPolicy,
 } from '../../shared/tlog/policy';
 import {
-  splitEntryBundle,
   TILE_HEIGHT,
   TILE_WIDTH,
   tileNodeReader,
@@ -41,6 +38,7 @@ import type { SignedCheckpoint } from '../../shared/tlog/checkpoint';
 import { nodeCrypto } from '../crypto/nodeCrypto';
 import type { AlarmKind, CacheStore, CheckpointRow, EntryRow, TileRow } from '../store/cacheStore';
 import type { LogStorage } from '../tlog/storage';
+import { SegmentPool } from './segmentPool';
 
 export interface SyncProgress {
   origin: string;
@@ -61,6 +59,8 @@ export interface SyncOptions {
   prefetch?: number;
   /** Segments stored per transaction. */
   segmentsPerCommit?: number;
+  /** Worker threads that parse, hash and normalise (default: one per core beyond this one). */
+  workers?: number;
 }
 
 export interface SyncResult {
@@ -253,116 +253,134 @@ export async function syncSource(
     const path = tilePath({ level: 'entries', index: k, width });
     return mustRead(source, path).then((data) => ({ path, data, width }));
   };
-  const window: Array<Promise<{ path: string; data: Uint8Array; width: number }>> = [];
-  for (let k = firstSegment; k <= Math.min(lastSegment, firstSegment + prefetch - 1); k++)
-    window[k] = fetchBundle(k);
+  // Parsing, hashing and normalising run in worker threads, ahead of the writes on this thread.
+  const segmentCount = lastSegment - firstSegment + 1;
+  const pool = new SegmentPool(options.workers ?? (segmentCount >= 8 ? undefined : 0));
+  const fetchAndPrepare = (k: number) =>
+    fetchBundle(k).then(async (b) => ({
+      ...b,
+      prepared: await pool.prepare({
+        data: b.data,
+        width: b.width,
+        expected: segmentHashes.forSegment(k, b.width),
+        from: Math.max(0, start - k * TILE_WIDTH),
+      }),
+    }));
+  const window: Array<ReturnType<typeof fetchAndPrepare>> = [];
   // A fetch that fails ahead of its turn must not become an unhandled rejection.
   const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
-  window.forEach((p) => p && quiet(p));
+  for (let k = firstSegment; k <= Math.min(lastSegment, firstSegment + prefetch - 1); k++) {
+    quiet((window[k] = fetchAndPrepare(k)));
+  }
 
   let batch: EntryRow[] = [];
   let batchSegments = 0;
   const touchedTiles = new Set<string>();
-  for (let k = firstSegment; k <= lastSegment; k++) {
-    if (options.signal?.aborted) throw new SyncCancelled('sync cancelled');
-    let { path, data, width } = await window[k];
-    delete window[k];
-    if (k + prefetch <= lastSegment) quiet((window[k + prefetch] = fetchBundle(k + prefetch)));
-    const first = k * TILE_WIDTH;
-    const expected = segmentHashes.forSegment(k, width);
-    let checked = checkSegment(hasher, data, width, expected);
-    if (checked.problem) {
-      // A damaged transfer is fetched again once; what is still wrong then is the source's content.
-      ({ path, data, width } = await fetchBundle(k));
-      checked = checkSegment(hasher, data, width, expected);
-    }
-    bytes += data.length;
-    if (checked.problem) {
-      const entry =
-        checked.entry ??
-        (await localizeMismatch(source, hasher, k, width, checked.leaves, expected));
-      const at = entry === null ? `segment ${k}` : `entry ${first + entry}`;
-      alarm(
-        'entry-mismatch',
-        `${source.location}: ${path}: ${checked.problem} (${at}); it does not match the log's tree`,
-        {
-          segment: k,
-          path,
-          entry: entry === null ? null : first + entry,
-          checkpoint: describeCheckpoint(target),
-        },
-        log.id,
-        origin,
-      );
-    }
-    const { entries, leaves } = checked;
-
-    for (let i = Math.max(0, start - first); i < width; i++) {
-      range.append(leaves[i], (level, index, hash) => {
-        if (level === 0 || level % TILE_HEIGHT !== 0) return;
-        const tileLevel = level / TILE_HEIGHT;
-        const tileIdx = Math.floor(index / TILE_WIDTH);
-        const key = `${tileLevel}/${tileIdx}`;
-        let tile = pendingTiles.get(key);
-        if (!tile) pendingTiles.set(key, (tile = { level: tileLevel, idx: tileIdx, hashes: [] }));
-        tile.hashes[index % TILE_WIDTH] = hash;
-        touchedTiles.add(key);
-      });
-      batch.push({
-        idx: first + i,
-        leafHash: leaves[i],
-        data: entries[i],
-        fields: fieldsOf(entries[i]),
-      });
-    }
-    batchSegments++;
-
-    const last = k === lastSegment;
-    if (batchSegments >= perCommit || last) {
-      let accept: number | null = null;
-      if (last) {
-        if (!bytesEqual(range.root(), target.root)) {
-          alarm(
-            'fork',
-            `the entries stored for ${origin} and those fetched from ${source.location} do not form the checkpoint's tree`,
-            { checkpoint: describeCheckpoint(target), computedRoot: toBase64(range.root()) },
-            log.id,
-            origin,
-          );
-        }
-        accept = targetRow.id;
+  try {
+    for (let k = firstSegment; k <= lastSegment; k++) {
+      if (options.signal?.aborted) throw new SyncCancelled('sync cancelled');
+      let { path, data, width, prepared } = await window[k];
+      delete window[k];
+      if (k + prefetch <= lastSegment)
+        quiet((window[k + prefetch] = fetchAndPrepare(k + prefetch)));
+      const first = k * TILE_WIDTH;
+      if (prepared.problem) {
+        // A damaged transfer is fetched again once; what is still wrong then is the source's content.
+        ({ path, data, width, prepared } = await fetchAndPrepare(k));
       }
-      const tiles: TileRow[] = [...touchedTiles].map((key) => {
-        const t = pendingTiles.get(key)!;
-        return { level: t.level, idx: t.idx, data: Buffer.concat(t.hashes) };
-      });
-      cache.commitBatch(
-        log.id,
-        batch,
-        tiles,
-        { targetCheckpointId: targetRow.id, nextIndex: range.size, range: range.nodeHashes() },
-        accept,
-      );
-      for (const key of touchedTiles)
-        if (pendingTiles.get(key)!.hashes.length === TILE_WIDTH) pendingTiles.delete(key);
-      touchedTiles.clear();
-      batch = [];
-      batchSegments = 0;
-      const elapsed = (performance.now() - started) / 1000;
-      const done = range.size - start;
-      const rate = done / Math.max(elapsed, 0.001);
-      options.onProgress?.({
-        origin,
-        source: source.location,
-        segmentsDone: k - firstSegment + 1,
-        segmentsTotal: lastSegment - firstSegment + 1,
-        entriesDone: done,
-        entriesTotal: total - start,
-        bytes,
-        entriesPerSecond: rate,
-        secondsLeft: rate > 0 ? (total - range.size) / rate : null,
-      });
+      bytes += data.length;
+      const leaf = (i: number) => prepared.leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
+      if (prepared.problem) {
+        const leaves = Array.from({ length: prepared.spans.length / 2 }, (_, i) => leaf(i));
+        const expected = segmentHashes.forSegment(k, width);
+        const entry =
+          prepared.entry ?? (await localizeMismatch(source, hasher, k, width, leaves, expected));
+        const at = entry === null ? `segment ${k}` : `entry ${first + entry}`;
+        alarm(
+          'entry-mismatch',
+          `${source.location}: ${path}: ${prepared.problem} (${at}); it does not match the log's tree`,
+          {
+            segment: k,
+            path,
+            entry: entry === null ? null : first + entry,
+            checkpoint: describeCheckpoint(target),
+          },
+          log.id,
+          origin,
+        );
+      }
+      const from = Math.max(0, start - first);
+      for (let i = from; i < width; i++) {
+        const leafHash = leaf(i);
+        range.append(leafHash, (level, index, hash) => {
+          if (level === 0 || level % TILE_HEIGHT !== 0) return;
+          const tileLevel = level / TILE_HEIGHT;
+          const tileIdx = Math.floor(index / TILE_WIDTH);
+          const key = `${tileLevel}/${tileIdx}`;
+          let tile = pendingTiles.get(key);
+          if (!tile) pendingTiles.set(key, (tile = { level: tileLevel, idx: tileIdx, hashes: [] }));
+          tile.hashes[index % TILE_WIDTH] = hash;
+          touchedTiles.add(key);
+        });
+        const at = prepared.spans[2 * i];
+        batch.push({
+          idx: first + i,
+          leafHash,
+          data: prepared.data.subarray(at, at + prepared.spans[2 * i + 1]),
+          fields: prepared.fields[i - from],
+        });
+      }
+      batchSegments++;
+
+      const last = k === lastSegment;
+      if (batchSegments >= perCommit || last) {
+        let accept: number | null = null;
+        if (last) {
+          if (!bytesEqual(range.root(), target.root)) {
+            alarm(
+              'fork',
+              `the entries stored for ${origin} and those fetched from ${source.location} do not form the checkpoint's tree`,
+              { checkpoint: describeCheckpoint(target), computedRoot: toBase64(range.root()) },
+              log.id,
+              origin,
+            );
+          }
+          accept = targetRow.id;
+        }
+        const tiles: TileRow[] = [...touchedTiles].map((key) => {
+          const t = pendingTiles.get(key)!;
+          return { level: t.level, idx: t.idx, data: Buffer.concat(t.hashes) };
+        });
+        cache.commitBatch(
+          log.id,
+          batch,
+          tiles,
+          { targetCheckpointId: targetRow.id, nextIndex: range.size, range: range.nodeHashes() },
+          accept,
+        );
+        for (const key of touchedTiles)
+          if (pendingTiles.get(key)!.hashes.length === TILE_WIDTH) pendingTiles.delete(key);
+        touchedTiles.clear();
+        batch = [];
+        batchSegments = 0;
+        const elapsed = (performance.now() - started) / 1000;
+        const done = range.size - start;
+        const rate = done / Math.max(elapsed, 0.001);
+        options.onProgress?.({
+          origin,
+          source: source.location,
+          segmentsDone: k - firstSegment + 1,
+          segmentsTotal: lastSegment - firstSegment + 1,
+          entriesDone: done,
+          entriesTotal: total - start,
+          bytes,
+          entriesPerSecond: rate,
+          secondsLeft: rate > 0 ? (total - range.size) / rate : null,
+        });
+      }
     }
+  } finally {
+    await pool.close();
   }
   if (firstSegment > lastSegment || start >= total) {
     // Every entry was already stored by an interrupted sync: only the acceptance is left.
@@ -393,15 +411,6 @@ export async function syncSource(
     root: toBase64(target.root),
     upToDate: false,
   };
-}
-
-function fieldsOf(entry: Uint8Array) {
-  try {
-    return normalizeValue(parseJsonStrict(entry));
-  } catch {
-    // A verified entry that is not a known kind is still the log's content: keep it, marked.
-    return undecodableFields();
-  }
 }
 
 async function fetchTiles(source: LogStorage, refs: TileRef[]): Promise<Map<string, Uint8Array>> {
@@ -472,46 +481,6 @@ async function authenticatedSegmentHashes(
   return {
     forSegment: (k, width) => (width === TILE_WIDTH ? segmentHashes[k] : partialLeaves),
   };
-}
-
-interface CheckedSegment {
-  entries: Uint8Array[];
-  leaves: Uint8Array[];
-  /** What is wrong, if anything, and the entry (within the segment) when it is known. */
-  problem?: string;
-  entry?: number;
-}
-
-/** Parses a bundle and checks it against its authenticated segment hash or leaf hashes. */
-function checkSegment(
-  hasher: TreeHasher,
-  data: Uint8Array,
-  width: number,
-  expected: Uint8Array | Uint8Array[],
-): CheckedSegment {
-  const { entries, error } = splitEntryBundle(data);
-  const leaves = entries.map((e) => hasher.leafHash(e));
-  if (error)
-    return { entries, leaves, problem: `the bundle is damaged: ${error}`, entry: entries.length };
-  if (entries.length !== width) {
-    return {
-      entries,
-      leaves,
-      problem: `the bundle holds ${entries.length} entries, expected ${width}`,
-      ...(entries.length < width ? { entry: entries.length } : {}),
-    };
-  }
-  if (Array.isArray(expected)) {
-    const i = expected.findIndex((h, j) => !bytesEqual(leaves[j], h));
-    return i < 0
-      ? { entries, leaves }
-      : { entries, leaves, problem: 'an entry does not hash to its leaf', entry: i };
-  }
-  const range = new CompactRange(hasher);
-  for (const l of leaves) range.append(l);
-  return bytesEqual(range.root(), expected)
-    ? { entries, leaves }
-    : { entries, leaves, problem: 'the entries do not hash to the segment' };
 }
 
 /**

@@ -23,8 +23,14 @@ beforeAll(async () => {
   await sealRange(store, log.key, 0, 30_000);
 });
 
-/** Starts a sync and SIGKILLs it after `ms` (or lets it finish first); resolves with how it ended. */
-function syncKilledAfter(cache: string, key: Buffer, ms: number): Promise<'killed' | 'finished'> {
+type KillAt = { ms: number } | { entries: number };
+
+/**
+ * Starts a sync and SIGKILLs it at a moment: after some milliseconds (which may fall during start-up)
+ * or once the cache holds a given number of entries (watched through a second, reading connection),
+ * or lets it finish first. Resolves with how it ended.
+ */
+function syncKilledAt(cache: string, key: Buffer, at: KillAt): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -36,9 +42,23 @@ function syncKilledAfter(cache: string, key: Buffer, ms: number): Promise<'kille
     );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    let watcher: ReturnType<typeof openStore> | null = null;
+    const timer =
+      'ms' in at
+        ? setTimeout(() => child.kill('SIGKILL'), at.ms)
+        : setInterval(() => {
+            try {
+              watcher ??= existsSync(cache) ? openStore(cache, key, false) : null;
+              const l = watcher?.logByOrigin('crash.example/log');
+              if (l && watcher!.entryCount(l.id) >= at.entries) child.kill('SIGKILL');
+            } catch {
+              // The cache may not be readable yet (being created): look again shortly.
+            }
+          }, 10);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(timer);
+      watcher?.close();
       if (signal === 'SIGKILL') resolve('killed');
       else if (code === 0) resolve('finished');
       else reject(new Error(`sync exited ${code}: ${stderr}`));
@@ -60,7 +80,12 @@ describe('a sync killed at random moments', () => {
       // The log keeps growing, so every restart has work to do when it is killed.
       await sealRange(store, log.key, size, 3000);
       size += 3000;
-      const outcome = await syncKilledAfter(cache, key, 300 + Math.floor(next() * 1100));
+      // Half the moments are times (start-up included), half are points in the stream of entries.
+      const at: KillAt =
+        i % 2 === 0
+          ? { ms: 100 + Math.floor(next() * 1500) }
+          : { entries: size - 3000 + Math.floor(next() * 2900) };
+      const outcome = await syncKilledAt(cache, key, at);
       outcomes.push(outcome);
       if (outcome === 'killed' && existsSync(cache)) {
         const c = openStore(cache, key, false);
@@ -77,7 +102,7 @@ describe('a sync killed at random moments', () => {
       outcomes.filter((o) => o === 'killed').length,
       outcomes.join(' '),
     ).toBeGreaterThanOrEqual(12);
-    expect(await syncKilledAfter(cache, key, 120_000)).toBe('finished');
+    expect(await syncKilledAt(cache, key, { ms: 120_000 })).toBe('finished');
 
     const c = openStore(cache, key, false);
     const l = c.logByOrigin('crash.example/log')!;
