@@ -17,6 +17,17 @@ export class EntrySpool {
     private readonly path: string,
   ) {
     this.out = createWriteStream(path, { mode: 0o600 });
+    // A write error (disk full) is kept and reported by the next add() or by entries().
+    this.out.on('error', (e) => (this.error ??= e));
+  }
+
+  private error: Error | null = null;
+
+  private async closeOutput() {
+    if (this.out.closed) return;
+    const closed = once(this.out, 'close').catch(() => undefined);
+    this.out.end();
+    await closed;
   }
 
   static async create(): Promise<EntrySpool> {
@@ -29,6 +40,7 @@ export class EntrySpool {
   }
 
   async add(entry: Uint8Array): Promise<void> {
+    if (this.error) throw this.error;
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32BE(entry.length);
     this.out.write(len);
@@ -38,10 +50,8 @@ export class EntrySpool {
 
   /** Closes the spool for writing and reads the entries back in order. */
   async *entries(): AsyncGenerator<Uint8Array> {
-    if (!this.out.closed) {
-      this.out.end();
-      await once(this.out, 'close');
-    }
+    await this.closeOutput();
+    if (this.error) throw this.error;
     let pending: Buffer = Buffer.alloc(0);
     for await (const chunk of createReadStream(this.path, { highWaterMark: 1 << 20 })) {
       pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
@@ -58,9 +68,8 @@ export class EntrySpool {
   }
 
   async dispose(): Promise<void> {
-    if (!this.out.closed) {
-      this.out.destroy();
-    }
+    // End (not destroy) the stream, so no write still queued fails after the file is gone.
+    await this.closeOutput();
     await rm(this.dir, { recursive: true, force: true });
   }
 }
