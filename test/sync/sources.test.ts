@@ -101,6 +101,38 @@ describe('sync over HTTP from nginx', () => {
   });
 });
 
+describe('the demo store over nginx', () => {
+  it('verifies as a store, syncs into a cache, and the cache verifies, with its count and root', async () => {
+    const demo = join(dir, 'demo');
+    const made = cli(['demo', '--out', demo, '--size', '3000']);
+    expect(made.status).toBe(0);
+    const server = await startNginx(demo);
+    try {
+      const trust = join(REPO, 'resources/demo/demo.pub');
+      const store = cli(['verify', '--store', server.url, '--trust', trust]);
+      expect(store.status).toBe(0);
+      expect(store.stdout).toMatch(
+        /origin: +demo\.custos\.example\/audit\nentries: +3000\nroot: +(\S+)\n/,
+      );
+      const root = /root: +(\S+)/.exec(store.stdout)![1];
+      const cache = join(dir, 'demo.db');
+      const env = { CUSTOS_CACHE_KEY: newKey().toString('hex') };
+      const sync = cli(['sync', '--cache', cache, '--from', server.url, '--trust', trust], env);
+      expect(sync.status).toBe(0);
+      expect(sync.stdout).toContain(
+        `3000 new entries verified and stored; 3000 entries, root ${root}`,
+      );
+      const verify = cli(['verify', '--cache', cache], env);
+      expect(verify.status).toBe(0);
+      expect(verify.stdout).toContain(
+        `demo.custos.example/audit: 3000 entries, 1 checkpoints, verified size 3000, root ${root}`,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('sync through a flaky network', () => {
   const run = async (
     name: string,

@@ -18,7 +18,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { ed25519SignerFromSeed, nodeCrypto } from '../../main/crypto/nodeCrypto';
 import { readLogKey, readTrust } from '../../main/tlog/keys';
 import { FolderStorage } from '../../main/tlog/storage';
-import { SyncAlarm, syncSource, type SyncProgress } from '../../main/sync/engine';
+import { SyncAlarm, SyncCancelled, syncSource, type SyncProgress } from '../../main/sync/engine';
 import { verifyCache } from '../../main/store/verifyCache';
 import type { CacheStore } from '../../main/store/cacheStore';
 import { tempDir } from '../helpers/cli';
@@ -310,6 +310,45 @@ describe('sync from a folder', () => {
       parseCheckpointText(parseNote((a.evidence.offered as { note: string }).note).text).size,
     ).toBe(1020);
     expect(cache.listSources().map((s) => s.lastStatus)).toEqual(['ok', 'alarm']);
+    cache.close();
+  });
+
+  it('keeps several logs in one workspace', async () => {
+    const cache = openStore(join(dir, 'two.db'), newKey());
+    const second = await newLogKey(dir, 'second', 'second.example/log');
+    const other = join(dir, 'second-store');
+    await sealRange(other, second.key, 0, 300);
+    const both = join(dir, 'two.policy');
+    writeFileSync(
+      both,
+      `log ${readFileSync(log.pub, 'utf8').trim()}\nlog ${readFileSync(second.pub, 'utf8').trim()}\nquorum none\n`,
+    );
+    await syncSource(cache, new FolderStorage(store), await readTrust(both));
+    await syncSource(cache, new FolderStorage(other), await readTrust(both));
+    const report = verifyCache(cache, await readTrust(both));
+    expect(report.ok).toBe(true);
+    expect(report.logs.map((l) => [l.origin, l.entries])).toEqual([
+      ['second.example/log', 300],
+      ['sync.example/log', 1000],
+    ]);
+    cache.close();
+  });
+
+  it('can be cancelled between commits, and the next sync continues', async () => {
+    const cache = openStore(join(dir, 'cancel.db'), newKey());
+    const controller = new AbortController();
+    const err = await syncSource(cache, new FolderStorage(store), await readTrust(log.pub), {
+      segmentsPerCommit: 1,
+      onProgress: (p) => p.segmentsDone === 2 && controller.abort(),
+      signal: controller.signal,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(SyncCancelled);
+    const l = cache.logByOrigin('sync.example/log')!;
+    expect(cache.entryCount(l.id)).toBe(512);
+    expect(
+      await syncSource(cache, new FolderStorage(store), await readTrust(log.pub)),
+    ).toMatchObject({ added: 488, size: 1000 });
+    expect(verifyCache(cache, await readTrust(log.pub)).ok).toBe(true);
     cache.close();
   });
 
