@@ -351,18 +351,26 @@ export class CacheStore {
   }
 
   /** Every stored entry of a log in index order, streamed. */
+  /**
+   * Every stored entry of a log in index order, streamed. Rows are read in ranges with raw rows:
+   * better-sqlite3's per-row cost dominates a scan, and this halves it.
+   */
   *iterateEntries(
     logId: number,
+    batch = 4096,
   ): Generator<{ idx: number; data: Uint8Array; leafHash: Uint8Array }> {
-    const stmt = this.db.prepare(
-      'SELECT idx, data, leaf_hash FROM entries WHERE log_id = ? ORDER BY idx',
-    );
-    for (const r of stmt.iterate(logId) as Iterable<{
-      idx: number;
-      data: Buffer;
-      leaf_hash: Buffer;
-    }>) {
-      yield { idx: r.idx, data: u8(r.data), leafHash: u8(r.leaf_hash) };
+    const stmt = this.db
+      .prepare(
+        'SELECT idx, data, leaf_hash FROM entries WHERE log_id = ? AND idx > ? ORDER BY idx LIMIT ?',
+      )
+      .raw(true);
+    let after = -1;
+    for (;;) {
+      const rows = stmt.all(logId, after, batch) as Array<[number, Buffer, Buffer]>;
+      for (const [idx, data, leafHash] of rows)
+        yield { idx, data: u8(data), leafHash: u8(leafHash) };
+      if (rows.length < batch) return;
+      after = rows[rows.length - 1][0];
     }
   }
 
