@@ -11,7 +11,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { StorageError, type WritableLogStorage } from './storage';
+import { MAX_RESOURCE_SIZE, StorageError, type WritableLogStorage } from './storage';
 
 export interface S3Location {
   bucket: string;
@@ -73,9 +73,15 @@ export class S3Storage implements WritableLogStorage {
           abortSignal: AbortSignal.timeout(this.timeoutMs),
         },
       );
+      if ((res.ContentLength ?? 0) > MAX_RESOURCE_SIZE) {
+        throw new StorageError(
+          `${this.url}/${path} is ${res.ContentLength} bytes, larger than any store resource (${MAX_RESOURCE_SIZE})`,
+        );
+      }
       if (!res.Body) return new Uint8Array(0);
       return await res.Body.transformToByteArray();
     } catch (e) {
+      if (e instanceof StorageError) throw e;
       if (isNotFound(e)) return null;
       throw new StorageError(`${this.url}/${path}: ${(e as Error).name}: ${(e as Error).message}`);
     }

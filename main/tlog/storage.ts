@@ -2,7 +2,7 @@
  * Where a tlog-tiles store lives. Every resource is addressed by its path relative to the store's
  * prefix (`checkpoint`, `tile/0/000`, `tile/entries/x001/234.p/7`).
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -22,6 +22,34 @@ export interface WritableLogStorage extends LogStorage {
 
 export class StorageError extends Error {
   override name = 'StorageError';
+}
+
+/**
+ * The largest resource a store can legitimately hold: a full entry bundle of 256 entries of
+ * 65,535 bytes with their length prefixes. Anything larger is refused before it is read into
+ * memory, so a hostile source cannot exhaust it.
+ */
+export const MAX_RESOURCE_SIZE = 256 * (2 + 65535);
+
+function tooLarge(where: string, size: number | string): StorageError {
+  return new StorageError(
+    `${where} is ${size} bytes, larger than any store resource (${MAX_RESOURCE_SIZE})`,
+  );
+}
+
+/** Reads a response body, refusing one that grows beyond MAX_RESOURCE_SIZE. */
+async function boundedBody(res: Response, url: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > MAX_RESOURCE_SIZE) throw tooLarge(url, declared);
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > MAX_RESOURCE_SIZE) throw tooLarge(url, `over ${total}`);
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
 }
 
 function checkRelative(path: string) {
@@ -48,8 +76,12 @@ export class FolderStorage implements WritableLogStorage {
   }
   async read(path: string): Promise<Uint8Array | null> {
     try {
-      return new Uint8Array(await readFile(this.full(path)));
+      const full = this.full(path);
+      const info = await stat(full);
+      if (info.size > MAX_RESOURCE_SIZE) throw tooLarge(`${path} in ${this.root}`, info.size);
+      return new Uint8Array(await readFile(full));
     } catch (e) {
+      if (e instanceof StorageError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       throw new StorageError(`cannot read ${path} in ${this.root}: ${(e as Error).message}`);
@@ -123,7 +155,7 @@ export class HttpStorage implements LogStorage {
           if (res.status >= 500 || res.status === 429) continue;
           throw lastError;
         }
-        return new Uint8Array(await res.arrayBuffer());
+        return await boundedBody(res, url);
       } catch (e) {
         if (e instanceof StorageError) throw e;
         lastError = e;

@@ -3,11 +3,11 @@
  * and s3rver through the AWS SDK, exactly as against AWS S3.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrust } from '../../main/tlog/keys';
-import { HttpStorage } from '../../main/tlog/storage';
+import { FolderStorage, HttpStorage, MAX_RESOURCE_SIZE } from '../../main/tlog/storage';
 import { S3Storage } from '../../main/tlog/s3Storage';
 import { SyncAlarm, syncSource, SyncSourceError } from '../../main/sync/engine';
 import { verifyCache } from '../../main/store/verifyCache';
@@ -127,6 +127,35 @@ describe('the demo store over nginx', () => {
       expect(verify.stdout).toContain(
         `demo.custos.example/audit: 3000 entries, 1 checkpoints, verified size 3000, root ${root}`,
       );
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('a hostile source', () => {
+  it('cannot make Custos read a resource larger than any a store holds', async () => {
+    const hostile = join(dir, 'hostile');
+    cpSync(store, hostile, { recursive: true });
+    writeFileSync(join(hostile, 'tile/entries/001'), Buffer.alloc(MAX_RESOURCE_SIZE + 1, 0x41));
+    const server = await startNginx(hostile);
+    try {
+      const cache = openStore(join(dir, 'hostile.db'), newKey());
+      const err = await syncSource(
+        cache,
+        new HttpStorage(server.url),
+        await readTrust(log.pub),
+      ).catch((e) => e);
+      expect(String(err)).toMatch(
+        /tile\/entries\/001 is 16777473 bytes, larger than any store resource \(16777472\)/,
+      );
+      const folder = await syncSource(
+        cache,
+        new FolderStorage(hostile),
+        await readTrust(log.pub),
+      ).catch((e) => e);
+      expect(String(folder)).toMatch(/larger than any store resource/);
+      cache.close();
     } finally {
       await server.stop();
     }
