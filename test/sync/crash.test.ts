@@ -66,6 +66,17 @@ function syncKilledAt(cache: string, key: Buffer, at: KillAt): Promise<'killed' 
   });
 }
 
+function storedEntries(cache: string, key: Buffer): number {
+  if (!existsSync(cache)) return 0;
+  const c = openStore(cache, key, false);
+  try {
+    const l = c.logByOrigin('crash.example/log');
+    return l ? c.entryCount(l.id) : 0;
+  } finally {
+    c.close();
+  }
+}
+
 describe('a sync killed at random moments', () => {
   it('ends with exactly the right entries and a cache that verifies', async () => {
     const cache = join(dir, 'c.db');
@@ -78,24 +89,22 @@ describe('a sync killed at random moments', () => {
     let partway = 0;
     for (let i = 0; i < 20; i++) {
       // The log keeps growing, so every restart has work to do when it is killed.
-      await sealRange(store, log.key, size, 3000);
-      size += 3000;
+      // More than one commit's worth (16 segments, 4096 entries): the entry-point kills land after
+      // the first commit of the run and before its last.
+      await sealRange(store, log.key, size, 6000);
+      size += 6000;
+      const storedBefore = storedEntries(cache, key);
       // Half the moments are times (start-up included), half are points in the stream of entries.
       const at: KillAt =
         i % 2 === 0
           ? { ms: 100 + Math.floor(next() * 1500) }
-          : { entries: size - 3000 + Math.floor(next() * 2900) };
+          : { entries: storedBefore + 1 + Math.floor(next() * 4095) };
       const outcome = await syncKilledAt(cache, key, at);
       outcomes.push(outcome);
-      if (outcome === 'killed' && existsSync(cache)) {
-        const c = openStore(cache, key, false);
-        const l = c.logByOrigin('crash.example/log');
-        const stored = l ? c.entryCount(l.id) : 0;
-        if (stored > 0 && stored < size) partway++;
-        c.close();
-      }
+      const stored = storedEntries(cache, key);
+      if (outcome === 'killed' && stored > storedBefore && stored < size) partway++;
     }
-    // Kills landed in the middle of storing entries, not only before or after.
+    // Kills landed in the middle of storing this run's entries, not only before or after.
     expect(partway, outcomes.join(' ')).toBeGreaterThanOrEqual(5);
     // Most restarts must really be killed part-way (the rest got through before their moment).
     expect(
