@@ -10,6 +10,7 @@ import {
 } from '../store/keyProvider';
 import { proveCachedEntry, verifyCache } from '../store/verifyCache';
 import { SyncAlarm, syncSource, type SyncResult } from '../sync/engine';
+import { parsePolicy } from '../../shared/tlog/policy';
 import { nodeCrypto } from '../crypto/nodeCrypto';
 import { readTrust } from '../tlog/keys';
 import { openStorage } from '../tlog/storage';
@@ -18,6 +19,15 @@ import { EXIT_OK, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import type { Output } from './output';
 
 const TRUST_META = 'trust_policy';
+
+/** Options of the commands that read one entry (or all) from a cache. */
+const CACHE_ENTRY_OPTIONS = {
+  cache: { type: 'string' },
+  entry: { type: 'string' },
+  origin: { type: 'string' },
+  trust: { type: 'string' },
+  'key-file': { type: 'string' },
+} as const;
 
 function keyProvider(keyFile: string | undefined): KeyProvider {
   return keyFile ? fileKeyProvider(keyFile) : envKeyProvider();
@@ -36,7 +46,6 @@ async function policyFor(store: CacheStore, trustPath: string | undefined) {
   if (trustPath) return readTrust(trustPath);
   const text = store.getMeta(TRUST_META);
   if (!text) return null;
-  const { parsePolicy } = await import('../../shared/tlog/policy');
   return parsePolicy(nodeCrypto, text, 'the trust policy stored in the cache');
 }
 
@@ -94,14 +103,7 @@ export async function syncCommand(argv: string[], out: Output): Promise<number> 
 }
 
 export async function verifyCacheCommand(argv: string[], out: Output): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    cache: { type: 'string' },
-    entry: { type: 'string' },
-    origin: { type: 'string' },
-    trust: { type: 'string' },
-    'key-file': { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseCommandArgs(argv, { ...CACHE_ENTRY_OPTIONS, json: { type: 'boolean' } });
   const store = await openStore(required(values.cache, '--cache'), values['key-file']);
   try {
     const policy = await policyFor(store, values.trust);
@@ -160,13 +162,7 @@ export async function verifyCacheCommand(argv: string[], out: Output): Promise<n
 }
 
 export async function proofCacheCommand(argv: string[], out: Output): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    cache: { type: 'string' },
-    entry: { type: 'string' },
-    origin: { type: 'string' },
-    trust: { type: 'string' },
-    'key-file': { type: 'string' },
-  });
+  const { values } = parseCommandArgs(argv, CACHE_ENTRY_OPTIONS);
   const store = await openStore(required(values.cache, '--cache'), values['key-file']);
   try {
     const index = nonNegativeInteger(required(values.entry, '--entry'), '--entry', 0);

@@ -318,13 +318,6 @@ export class CacheStore {
     })();
   }
 
-  /** Marks a checkpoint accepted without new entries (the cache already holds all it covers). */
-  acceptCheckpoint(checkpointId: number, now = Date.now()) {
-    this.db
-      .prepare('UPDATE checkpoints SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL')
-      .run(now, checkpointId);
-  }
-
   tile(logId: number, level: number, idx: number): Uint8Array | null {
     const r = this.db
       .prepare('SELECT data FROM tiles WHERE log_id = ? AND level = ? AND idx = ?')
@@ -372,14 +365,6 @@ export class CacheStore {
       if (rows.length < batch) return;
       after = rows[rows.length - 1][0];
     }
-  }
-
-  *iterateTiles(logId: number): Generator<TileRow> {
-    const stmt = this.db.prepare(
-      'SELECT level, idx, data FROM tiles WHERE log_id = ? ORDER BY level, idx',
-    );
-    for (const r of stmt.iterate(logId) as Iterable<{ level: number; idx: number; data: Buffer }>)
-      yield { level: r.level, idx: r.idx, data: u8(r.data) };
   }
 
   recordAlarm(

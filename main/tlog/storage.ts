@@ -166,7 +166,7 @@ export class HttpStorage implements LogStorage {
 }
 
 /** Opens a store by its location: an http(s) URL, an s3://bucket/prefix, or a folder path. */
-export async function openStorage(location: string): Promise<WritableLogStorage | LogStorage> {
+export async function openStorage(location: string): Promise<LogStorage> {
   if (/^https?:\/\//i.test(location)) return new HttpStorage(location);
   if (/^s3:\/\//i.test(location)) {
     const { S3Storage } = await import('./s3Storage');

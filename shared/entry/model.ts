@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { MAX_ENTRY_SIZE } from '../tlog/tiles';
-import { canonicalJson, JsonError, parseJsonStrict, type JsonValue } from './json';
-import { utf8 } from '../bytes';
+import { canonicalJsonBytes, JsonError, parseJsonStrict, type JsonValue } from './json';
 
 export const CATEGORIES = [
   'access',
@@ -127,7 +126,7 @@ function describeZodError(error: z.ZodError): string {
 export function encodeEntry(entry: unknown): Uint8Array {
   const result = entrySchema.safeParse(entry);
   if (!result.success) throw new EntryError(describeZodError(result.error));
-  const bytes = utf8(canonicalJson(result.data as JsonValue));
+  const bytes = canonicalJsonBytes(result.data as JsonValue);
   if (bytes.length > MAX_ENTRY_SIZE) {
     throw new EntryError(
       `entry is ${bytes.length} bytes in canonical form; the limit is ${MAX_ENTRY_SIZE}`,
@@ -152,8 +151,7 @@ export function decodeEntry(bytes: Uint8Array): { entry: Entry; canonical: boole
   }
   const result = entrySchema.safeParse(value);
   if (!result.success) throw new EntryError(describeZodError(result.error));
-  const canonical = canonicalJson(value);
-  const canonicalBytes = utf8(canonical);
+  const canonicalBytes = canonicalJsonBytes(value);
   let same = canonicalBytes.length === bytes.length;
   for (let i = 0; same && i < bytes.length; i++) same = canonicalBytes[i] === bytes[i];
   return { entry: result.data, canonical: same };

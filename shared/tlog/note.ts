@@ -4,16 +4,7 @@
  * keys are ignored, a known key whose signature fails rejects the note, and at least one known key
  * must verify.
  */
-import {
-  bytesEqual,
-  concatBytes,
-  fromBase64,
-  fromHex,
-  fromUtf8,
-  toBase64,
-  toHex,
-  utf8,
-} from '../bytes';
+import { concatBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../bytes';
 import type { Ed25519Signer, TlogCrypto } from './crypto';
 
 export const SIG_ED25519 = 0x01;
@@ -280,5 +271,3 @@ export function addSignatures(note: string, signers: NoteSigner[]): string {
   const parsed = parseNote(note);
   return note + signers.map((s) => signatureLine(s.name, s.keyId, s.sign(parsed.text))).join('');
 }
-
-export { fromHex, toHex, bytesEqual };
