@@ -4,7 +4,7 @@
  * canonical entry; a bad one is reported with its file and line (or record) and is never sealed.
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -50,34 +50,53 @@ function lineEnvelope(format: 'custos' | 'jsonl', value: JsonValue): unknown {
 }
 
 async function* readLines(path: string, format: 'custos' | 'jsonl'): AsyncGenerator<InputRecord> {
-  let stream: Readable = createReadStream(path);
-  if (await isGzip(path)) stream = stream.pipe(createGunzip());
+  const gzip = await isGzip(path);
+  const file = createReadStream(path);
+  const stream: Readable = gzip ? file.pipe(createGunzip()) : file;
+  // A read or gunzip error ends the lines and is reported as this file's problem.
+  let failure: Error | null = null;
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  for (const s of gzip ? [file, stream] : [file]) {
+    s.on('error', (e: Error) => {
+      failure ??= e;
+      lines.close();
+    });
+  }
   let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    const where = `${path}:${n}`;
-    let value: JsonValue;
-    try {
-      value = parseJsonStrict(line);
-    } catch (e) {
-      if (e instanceof JsonError) {
-        yield {
-          ok: false,
-          where,
-          message: `not valid JSON: ${e.message.replace(/offset (\d+)$/, (_, o) => `column ${Number(o) + 1}`)}`,
-        };
+  try {
+    for await (const line of lines) {
+      n++;
+      if (line.trim() === '') continue;
+      const where = `${path}:${n}`;
+      let value: JsonValue;
+      try {
+        value = parseJsonStrict(line);
+      } catch (e) {
+        if (e instanceof JsonError) {
+          yield {
+            ok: false,
+            where,
+            message: `not valid JSON: ${e.message.replace(/offset (\d+)$/, (_, o) => `column ${Number(o) + 1}`)}`,
+          };
+          continue;
+        }
+        throw e;
+      }
+      if (format === 'jsonl' && !isObject(value)) {
+        yield { ok: false, where, message: 'a record must be a JSON object' };
         continue;
       }
-      throw e;
+      yield toEntry(where, lineEnvelope(format, value));
     }
-    if (format === 'jsonl' && !isObject(value)) {
-      yield { ok: false, where, message: 'a record must be a JSON object' };
-      continue;
-    }
-    yield toEntry(where, lineEnvelope(format, value));
+  } catch (e) {
+    failure ??= e as Error;
   }
+  if (failure)
+    yield {
+      ok: false,
+      where: path,
+      message: `cannot read the file: ${(failure as Error).message}`,
+    };
 }
 
 async function* readCloudTrail(path: string): AsyncGenerator<InputRecord> {
@@ -138,6 +157,13 @@ export async function* readInputs(
   format: InputFormat,
 ): AsyncGenerator<InputRecord> {
   for (const path of paths) {
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) throw new Error('not a file');
+    } catch (e) {
+      yield { ok: false, where: path, message: `cannot read the file: ${(e as Error).message}` };
+      continue;
+    }
     if (format === 'cloudtrail') yield* readCloudTrail(path);
     else yield* readLines(path, format);
   }

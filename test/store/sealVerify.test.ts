@@ -166,6 +166,28 @@ describe('custos seal and verify --store', () => {
     expect(existsSync(store)).toBe(false);
   });
 
+  it('names input files that are missing, not files, or corrupt gzip, and seals nothing', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const corrupt = join(dir, 'corrupt.jsonl.gz');
+    writeFileSync(corrupt, gzipSync(Buffer.from(JSON.stringify(event(1)) + '\n')).subarray(0, 20));
+    const store = join(dir, 'never');
+    const r = await custos(
+      'seal',
+      '--store',
+      store,
+      '--key',
+      key,
+      join(dir, 'missing.jsonl'),
+      corrupt,
+      dir,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'missing.jsonl')}: cannot read the file: ENOENT`);
+    expect(r.stderr).toContain(`${corrupt}: cannot read the file: unexpected end of file`);
+    expect(r.stderr).toContain(`${dir}: cannot read the file: not a file`);
+    expect(existsSync(store)).toBe(false);
+  });
+
   it('gives usage errors exit code 2 with one clear line', async () => {
     for (const args of [
       ['seal'],
