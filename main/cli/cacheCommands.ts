@@ -33,7 +33,7 @@ function keyProvider(keyFile: string | undefined): KeyProvider {
   return keyFile ? fileKeyProvider(keyFile) : envKeyProvider();
 }
 
-async function openStore(
+export async function openStore(
   path: string,
   keyFile: string | undefined,
   create = false,
@@ -42,7 +42,7 @@ async function openStore(
   return new CacheStore(openCacheDb(path, key, { create }));
 }
 
-async function policyFor(store: CacheStore, trustPath: string | undefined) {
+export async function policyFor(store: CacheStore, trustPath: string | undefined) {
   if (trustPath) return readTrust(trustPath);
   const text = store.getMeta(TRUST_META);
   if (!text) return null;
@@ -174,7 +174,7 @@ export async function proofCacheCommand(argv: string[], out: Output): Promise<nu
   }
 }
 
-function soleOrigin(store: CacheStore): string {
+export function soleOrigin(store: CacheStore): string {
   const logs = store.listLogs();
   if (logs.length === 1) return logs[0].origin;
   if (logs.length === 0) throw new UsageError('the cache holds no log yet; run custos sync first');

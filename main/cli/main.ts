@@ -20,6 +20,8 @@ import {
   verifyStoreCommand,
 } from './commands';
 import { cacheCommand, proofCacheCommand, syncCommand, verifyCacheCommand } from './cacheCommands';
+import { searchCommand } from './searchCommand';
+import { QueryError } from '../../shared/query/parse';
 import { EXIT_USAGE, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import { processOutput, type Output } from './output';
 
@@ -35,6 +37,9 @@ usage:
   custos verify --cache <file> [--entry <index>] [--origin <origin>] [--json]
   custos proof  --cache <file> --entry <index> [--origin <origin>]
   custos cache  new-key --out <file> | rekey --cache <file> | info --cache <file>
+  custos search --cache <file> [--json|--csv] [--limit N|--all] [--count] [--facets f1,f2]
+                [--histogram] [--sort time|index] [--asc] [--proofs] [--out <file>] <query>
+                (the query language: docs/search.md)
 
 The cache key comes from CUSTOS_CACHE_KEY (64 hex characters) or --key-file <file>, never from an
 argument; rekey takes the new key from CUSTOS_NEW_CACHE_KEY or --new-key-file <file>.
@@ -62,6 +67,7 @@ const COMMANDS: Record<string, Command> = {
     throw new UsageError('proof needs --store <dir|url|s3://...> or --cache <file>');
   },
   sync: syncCommand,
+  search: searchCommand,
   cache: cacheCommand,
   demo: demoCommand,
 };
@@ -89,7 +95,9 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
       e instanceof StorageError ||
       e instanceof CacheError ||
       e instanceof CacheKeyError ||
-      e instanceof SchemaError
+      e instanceof SchemaError ||
+      e instanceof QueryError ||
+      e instanceof RangeError
     ) {
       return EXIT_USAGE;
     }

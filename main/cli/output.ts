@@ -7,6 +7,8 @@ export interface Progress {
 export interface Output {
   line(text: string): void;
   raw(text: string): void;
+  /** Like raw, but waits while the reader is behind (exports of millions of rows). */
+  write(text: string): Promise<void>;
   json(value: unknown): void;
   error(text: string): void;
   progress(label: string, total?: number): Progress;
@@ -16,9 +18,22 @@ export function processOutput(
   stdout: NodeJS.WriteStream = process.stdout,
   stderr: NodeJS.WriteStream = process.stderr,
 ): Output {
+  // A reader that stops early (`custos search --json | head`) is not an error.
+  stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   return {
     line: (text) => stdout.write(`${text}\n`),
     raw: (text) => stdout.write(text),
+    write: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stdout.write(text)) resolve();
+        else {
+          stdout.once('drain', resolve);
+          stdout.once('error', reject);
+        }
+      }),
     json: (value) => stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     error: (text) => stderr.write(`${text}\n`),
     progress(label, initialTotal) {

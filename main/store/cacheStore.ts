@@ -33,6 +33,8 @@ export interface EntryRow {
   leafHash: Uint8Array;
   data: Uint8Array;
   fields: NormalizedFields;
+  /** What full-text search looks in (fullText of the entry). */
+  text: string;
 }
 
 export interface TileRow {
@@ -92,12 +94,14 @@ const checkpointRow = (r: RawCheckpoint): CheckpointRow => ({
 
 export class CacheStore {
   private readonly insertEntry;
+  private readonly insertText;
 
   constructor(readonly db: Db) {
     this.insertEntry = db.prepare(`
       INSERT INTO entries (log_id, idx, leaf_hash, data, kind, time, source, category, action, outcome,
         actor, actor_type, actor_role, ip, target, target_type, subject, severity)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertText = db.prepare('INSERT INTO entries_fts (rowid, text) VALUES (?, ?)');
   }
 
   close() {
@@ -284,7 +288,7 @@ export class CacheStore {
     this.db.transaction(() => {
       for (const e of entries) {
         const f = e.fields;
-        this.insertEntry.run(
+        const { lastInsertRowid } = this.insertEntry.run(
           logId,
           e.idx,
           e.leafHash,
@@ -304,6 +308,7 @@ export class CacheStore {
           f.subject,
           f.severity,
         );
+        this.insertText.run(lastInsertRowid, e.text);
       }
       for (const t of tiles) upsertTile.run(logId, t.level, t.idx, t.data);
       this.writeSyncState(

@@ -328,6 +328,7 @@ export async function syncSource(
           leafHash,
           data: prepared.data.subarray(at, at + prepared.spans[2 * i + 1]),
           fields: prepared.fields[i - from],
+          text: prepared.texts[i - from],
         });
       }
       batchSegments++;

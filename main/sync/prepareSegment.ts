@@ -4,6 +4,7 @@
  * worker thread so that the main thread only fetches and writes to the cache.
  */
 import { bytesEqual } from '../../shared/bytes';
+import { fullText } from '../../shared/entry/fulltext';
 import { parseJsonStrict } from '../../shared/entry/json';
 import {
   normalizeValue,
@@ -32,6 +33,8 @@ export interface PreparedSegment {
   leaves: Uint8Array;
   /** Normalised fields of entries [from, width). */
   fields: NormalizedFields[];
+  /** The full-text search text of the same entries. */
+  texts: string[];
   problem?: string;
   /** The entry (within the segment) at fault, when known. */
   entry?: number;
@@ -39,12 +42,16 @@ export interface PreparedSegment {
 
 const hasher = createTreeHasher(nodeCrypto.sha256);
 
-function fieldsOf(entry: Uint8Array): NormalizedFields {
+const lossy = new TextDecoder('utf-8', { fatal: false });
+
+function searchable(entry: Uint8Array): { fields: NormalizedFields; text: string } {
   try {
-    return normalizeValue(parseJsonStrict(entry));
+    const value = parseJsonStrict(entry);
+    return { fields: normalizeValue(value), text: fullText(value) };
   } catch {
-    // A verified entry that is not valid JSON is still the log's content: kept, and marked.
-    return undecodableFields();
+    // A verified entry that is not valid JSON is still the log's content: kept, marked, and its
+    // readable text searchable.
+    return { fields: undecodableFields(), text: lossy.decode(entry) };
   }
 }
 
@@ -58,7 +65,13 @@ export function prepareSegment(req: PrepareRequest): PreparedSegment {
     leaves.set(hasher.leafHash(e), i * HASH_SIZE);
   });
   const leaf = (i: number) => leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
-  const base = { data: req.data, spans, leaves, fields: [] as NormalizedFields[] };
+  const base = {
+    data: req.data,
+    spans,
+    leaves,
+    fields: [] as NormalizedFields[],
+    texts: [] as string[],
+  };
   if (error) return { ...base, problem: `the bundle is damaged: ${error}`, entry: entries.length };
   if (entries.length !== req.width) {
     return {
@@ -76,6 +89,10 @@ export function prepareSegment(req: PrepareRequest): PreparedSegment {
     if (!bytesEqual(range.root(), req.expected))
       return { ...base, problem: 'the entries do not hash to the segment' };
   }
-  for (let i = req.from; i < entries.length; i++) base.fields.push(fieldsOf(entries[i]));
+  for (let i = req.from; i < entries.length; i++) {
+    const { fields, text } = searchable(entries[i]);
+    base.fields.push(fields);
+    base.texts.push(text);
+  }
   return base;
 }

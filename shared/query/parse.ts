@@ -17,9 +17,21 @@ export type QueryNode =
   | { type: 'or'; items: QueryNode[] }
   | { type: 'not'; item: QueryNode }
   /** Full text: a bare word (optionally a prefix, `adm*`) or a quoted phrase. */
-  | { type: 'text'; value: string; phrase: boolean; prefix: boolean }
-  /** field:value, field:"phrase" or field:prefix* */
-  | { type: 'term'; field: string; value: string; phrase: boolean; prefix: boolean }
+  | { type: 'text'; value: string; phrase: boolean; prefix: boolean; at?: number }
+  /**
+   * field:value, field:"phrase" or field:prefix*. A value with wildcards elsewhere (`*.export`,
+   * `u-10?2`) also carries `wildcard`: the glob, with literal `*`, `?` and `\` escaped by `\`.
+   */
+  | {
+      type: 'term';
+      field: string;
+      value: string;
+      phrase: boolean;
+      prefix: boolean;
+      wildcard?: string;
+      /** 1-based column of the field name, for errors found when the query is compiled. */
+      at?: number;
+    }
   /** field:[a TO b], field:{a TO b}, field:>a ... ; `*` or a missing side is open. */
   | {
       type: 'range';
@@ -28,8 +40,9 @@ export type QueryNode =
       to: string | null;
       fromInclusive: boolean;
       toInclusive: boolean;
+      at?: number;
     }
-  | { type: 'exists'; field: string };
+  | { type: 'exists'; field: string; at?: number };
 
 export class QueryError extends Error {
   override name = 'QueryError';
@@ -47,7 +60,8 @@ export const MAX_QUERY_DEPTH = 32;
 export const MAX_QUERY_TERMS = 256;
 
 type Token =
-  | { kind: 'word'; text: string; at: number }
+  /** `wild`: the positions in `text` of unescaped `*` and `?`. */
+  | { kind: 'word'; text: string; at: number; wild: number[] }
   | { kind: 'phrase'; text: string; at: number }
   | {
       kind: 'op';
@@ -103,6 +117,7 @@ function tokenize(q: string): Token[] {
     }
     const at = i;
     let text = '';
+    const wild: number[] = [];
     // A ':' ends a word only after a field name, so times like 2026-07-01T08:00 stay one word.
     while (i < q.length && !/[\s()[\]{}"<>]/.test(q[i]) && !(q[i] === ':' && FIELD.test(text))) {
       if (q[i] === '\\' && i + 1 < q.length) {
@@ -110,10 +125,11 @@ function tokenize(q: string): Token[] {
         i += 2;
         continue;
       }
+      if (q[i] === '*' || q[i] === '?') wild.push(text.length);
       text += q[i++];
     }
     if (text === '') throw new QueryError(`unexpected character ${JSON.stringify(q[i])}`, i + 1);
-    out.push({ kind: 'word', text, at });
+    out.push({ kind: 'word', text, at, wild });
   }
   return out;
 }
@@ -144,44 +160,44 @@ export function parseQuery(query: string): QueryNode | null {
       throw new QueryError(`more than ${MAX_QUERY_TERMS} terms`, col(t));
   };
 
-  const parseOr = (depth: number): QueryNode => {
+  const parseOr = (depth: number, field?: string): QueryNode => {
     if (depth > MAX_QUERY_DEPTH)
       throw new QueryError(`nesting deeper than ${MAX_QUERY_DEPTH}`, col(peek()));
-    const items = [parseAnd(depth)];
+    const items = [parseAnd(depth, field)];
     while (isWord(peek(), 'OR')) {
       pos++;
-      items.push(parseAnd(depth));
+      items.push(parseAnd(depth, field));
     }
     return items.length === 1 ? items[0] : { type: 'or', items };
   };
 
-  const parseAnd = (depth: number): QueryNode => {
-    const items = [parseUnary(depth)];
+  const parseAnd = (depth: number, field?: string): QueryNode => {
+    const items = [parseUnary(depth, field)];
     for (;;) {
       const t = peek();
       if (!t || isWord(t, 'OR') || isOp(t, ')')) break;
       if (isWord(t, 'AND')) pos++;
-      items.push(parseUnary(depth));
+      items.push(parseUnary(depth, field));
     }
     return items.length === 1 ? items[0] : { type: 'and', items };
   };
 
-  const parseUnary = (depth: number): QueryNode => {
+  const parseUnary = (depth: number, field?: string): QueryNode => {
     const t = peek();
     if (isWord(t, 'NOT') || isOp(t, '-')) {
       pos++;
       if (!peek()) throw new QueryError(`nothing after ${t!.kind === 'word' ? 'NOT' : "'-'"}`, end);
-      return { type: 'not', item: parseUnary(depth + 1) };
+      return { type: 'not', item: parseUnary(depth + 1, field) };
     }
-    return parsePrimary(depth);
+    return parsePrimary(depth, field);
   };
 
-  const parsePrimary = (depth: number): QueryNode => {
+  const parsePrimary = (depth: number, field?: string): QueryNode => {
     const t = peek();
     if (!t) throw new QueryError('the query ends where a term was expected', end);
     if (isOp(t, '(')) {
       pos++;
-      const inner = parseOr(depth + 1);
+      const inner = parseOr(depth + 1, field);
       if (!isOp(peek(), ')'))
         throw new QueryError("unbalanced parenthesis: ')' expected", col(peek()));
       pos++;
@@ -196,18 +212,58 @@ export function parseQuery(query: string): QueryNode | null {
       pos++;
       return parseFieldValue(t, depth);
     }
-    return textNode(t);
+    // Inside field:( ... ) every bare word or phrase is a value of that field.
+    return field ? termNode(field, t) : textNode(t);
   };
 
   const textNode = (t: Token): QueryNode => {
-    if (t.kind === 'phrase') return { type: 'text', value: t.text, phrase: true, prefix: false };
-    const prefix = t.text.endsWith('*') && !t.text.endsWith('\\*');
-    const value = prefix ? t.text.slice(0, -1) : t.text;
-    if (value.includes('*') || value.includes('?'))
-      throw new QueryError('wildcards are only allowed at the end of a word', col(t));
+    if (t.kind === 'phrase')
+      return { type: 'text', value: t.text, phrase: true, prefix: false, at: col(t) };
+    const { text, wild } = t as Extract<Token, { kind: 'word' }>;
+    const prefix = wild.length === 1 && wild[0] === text.length - 1 && text.endsWith('*');
+    if (wild.length > 0 && !prefix)
+      throw new QueryError(
+        'in full text, a wildcard is only allowed at the end of a word (use field:*value for a field)',
+        col(t),
+      );
+    const value = prefix ? text.slice(0, -1) : text;
     if (prefix && value === '')
       throw new QueryError('a lone * matches everything; leave it out', col(t));
-    return { type: 'text', value, phrase: false, prefix };
+    return { type: 'text', value, phrase: false, prefix, at: col(t) };
+  };
+
+  const termNode = (field: string, t: Token, at = col(t)): QueryNode => {
+    if (t.kind === 'op') throw new QueryError(`unexpected ${JSON.stringify(t.text)}`, col(t));
+    if (t.kind === 'phrase' || t.wild.length === 0)
+      return {
+        type: 'term',
+        field,
+        value: t.text,
+        phrase: t.kind === 'phrase',
+        prefix: false,
+        at,
+      };
+    const { text, wild } = t;
+    const last = text.length - 1;
+    if (wild.length === 1 && wild[0] === last && text[last] === '*') {
+      if (last === 0) return { type: 'exists', field, at };
+      return { type: 'term', field, value: text.slice(0, -1), phrase: false, prefix: true, at };
+    }
+    let glob = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      glob += wild.includes(i) ? c : c === '*' || c === '?' || c === '\\' ? `\\${c}` : c;
+    }
+    if (/^[*?]*$/.test(glob)) return { type: 'exists', field, at };
+    return {
+      type: 'term',
+      field,
+      value: text,
+      phrase: false,
+      prefix: false,
+      wildcard: glob,
+      at,
+    };
   };
 
   const parseFieldValue = (fieldTok: Token, depth: number): QueryNode => {
@@ -220,9 +276,9 @@ export function parseQuery(query: string): QueryNode | null {
       if (v.kind !== 'word' || !FIELD.test(v.text))
         throw new QueryError('_exists_: needs a field name', col(v));
       pos++;
-      return { type: 'exists', field: v.text };
+      return { type: 'exists', field: v.text, at: col(v) };
     }
-    if (isOp(v, '[') || isOp(v, '{')) return parseRange(field, v);
+    if (isOp(v, '[') || isOp(v, '{')) return parseRange(field, v, col(fieldTok));
     if (isOp(v, '>') || isOp(v, '>=') || isOp(v, '<') || isOp(v, '<=')) {
       pos++;
       const x = peek();
@@ -238,6 +294,7 @@ export function parseQuery(query: string): QueryNode | null {
             to: null,
             fromInclusive: op === '>=',
             toInclusive: false,
+            at: col(fieldTok),
           }
         : {
             type: 'range',
@@ -246,25 +303,25 @@ export function parseQuery(query: string): QueryNode | null {
             to: x.text,
             fromInclusive: false,
             toInclusive: op === '<=',
+            at: col(fieldTok),
           };
     }
     if (isOp(v, '(')) {
       // field:(a OR b) applies the field to every term inside.
       pos++;
-      const inner = parseOr(depth + 1);
+      const inner = parseOr(depth + 1, field);
       if (!isOp(peek(), ')'))
         throw new QueryError("unbalanced parenthesis: ')' expected", col(peek()));
       pos++;
-      return applyField(inner, field);
+      return inner;
     }
     if (v.kind === 'op')
       throw new QueryError(`unexpected ${JSON.stringify(v.text)} after ${field}:`, col(v));
     pos++;
-    const node = textNode(v) as Extract<QueryNode, { type: 'text' }>;
-    return { type: 'term', field, value: node.value, phrase: node.phrase, prefix: node.prefix };
+    return termNode(field, v, col(fieldTok));
   };
 
-  const parseRange = (field: string, open: Token): QueryNode => {
+  const parseRange = (field: string, open: Token, at: number): QueryNode => {
     pos++;
     const a = peek();
     const to = tokens[pos + 1];
@@ -283,6 +340,7 @@ export function parseQuery(query: string): QueryNode | null {
       to: b.text === '*' ? null : b.text,
       fromInclusive: isOp(open, '['),
       toInclusive: isOp(close, ']'),
+      at,
     };
   };
 
@@ -297,18 +355,4 @@ export function parseQuery(query: string): QueryNode | null {
     );
   }
   return result;
-}
-
-function applyField(node: QueryNode, field: string): QueryNode {
-  switch (node.type) {
-    case 'and':
-    case 'or':
-      return { type: node.type, items: node.items.map((n) => applyField(n, field)) };
-    case 'not':
-      return { type: 'not', item: applyField(node.item, field) };
-    case 'text':
-      return { type: 'term', field, value: node.value, phrase: node.phrase, prefix: node.prefix };
-    default:
-      return node;
-  }
 }

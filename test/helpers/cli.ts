@@ -17,6 +17,9 @@ export async function custos(...args: string[]): Promise<CliResult> {
   const out: Output = {
     line: (t) => (stdout += `${t}\n`),
     raw: (t) => (stdout += t),
+    write: async (t) => {
+      stdout += t;
+    },
     json: (v) => (stdout += `${JSON.stringify(v)}\n`),
     error: (t) => (stderr += `${t}\n`),
     progress: () => ({ update() {}, done() {} }),

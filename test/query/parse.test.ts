@@ -88,8 +88,26 @@ describe('the query language', () => {
       { type: 'or', items: [term('action', 'login'), term('action', 'logout')] },
     ],
     ['"say \\"hi\\""', text('say "hi"', { phrase: true })],
+    ['action:*.export', { ...term('action', '*.export'), wildcard: '*.export' }],
+    ['actor:u-10?2', { ...term('actor', 'u-10?2'), wildcard: 'u-10?2' }],
+    ['target:a\\*b*', term('target', 'a*b', { prefix: true })],
+    ['target:a\\*b*c', { ...term('target', 'a*b*c'), wildcard: 'a\\*b*c' }],
+    ['actor:*', { type: 'exists', field: 'actor' }],
+    [
+      'action:(login OR *.logout)',
+      {
+        type: 'or',
+        items: [term('action', 'login'), { ...term('action', '*.logout'), wildcard: '*.logout' }],
+      },
+    ],
   ])('parses %s', (q, tree) => {
-    expect(parseQuery(q)).toEqual(tree);
+    expect(parseQuery(q)).toMatchObject(tree);
+  });
+
+  it('keeps the column of each field term for errors found later', () => {
+    expect(parseQuery('a AND time:>x OR actor:(b OR c*)')).toMatchObject({
+      items: [{ items: [{}, { at: 7 }] }, { items: [{ at: 25 }, { at: 30 }] }],
+    });
   });
 
   it('treats an empty query as no filter', () => {
@@ -104,7 +122,7 @@ describe('the query language', () => {
     ['AND a', /AND needs a term on each side at column 1/],
     ['time:[1 TO 2', /must end with '\]' or '\}' at column 13/],
     ['time:[1 2]', /a range is written time:\[from TO to\]/],
-    ['a*b', /wildcards are only allowed at the end/],
+    ['a*b', /in full text, a wildcard is only allowed at the end of a word .* at column 1/],
     ['*', /a lone \* matches everything/],
     ['actor:', /no value after actor: at column 7/],
     ['NOT', /nothing after NOT/],

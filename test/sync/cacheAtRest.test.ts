@@ -8,7 +8,7 @@ import { readTrust } from '../../main/tlog/keys';
 import { FolderStorage } from '../../main/tlog/storage';
 import { syncSource } from '../../main/sync/engine';
 import { openCacheDb } from '../../main/store/cache';
-import { migrate, type Migration } from '../../main/store/migrations/index';
+import { migrate, SCHEMA_VERSION, type Migration } from '../../main/store/migrations/index';
 import { custos, tempDir } from '../helpers/cli';
 import { newKey, newLogKey, openStore, sealRange } from '../helpers/cache';
 
@@ -157,11 +157,13 @@ describe('schema versions', () => {
     db.pragma('legacy=4');
     db.pragma('legacy_page_size=16384');
     db.pragma(`key="x'${key.toString('hex')}'"`);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.pragma('user_version = 99');
     db.close();
     expect(() => openCacheDb(path, key)).toThrow(
-      /schema version 99, newer than this Custos \(1\); update Custos/,
+      new RegExp(
+        `schema version 99, newer than this Custos \\(${SCHEMA_VERSION}\\); update Custos`,
+      ),
     );
   });
 

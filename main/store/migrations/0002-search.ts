@@ -1,0 +1,76 @@
+import { fullText } from '../../../shared/entry/fulltext';
+import { parseJsonStrict } from '../../../shared/entry/json';
+import type { Migration } from './index';
+
+/** The normalised columns searched with an index, each kept in time order within a value. */
+export const INDEXED_COLUMNS = [
+  'source',
+  'category',
+  'action',
+  'outcome',
+  'actor',
+  'actor_type',
+  'actor_role',
+  'ip',
+  'target',
+  'target_type',
+  'subject',
+  'severity',
+  'kind',
+] as const;
+
+const lossy = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Search: a full-text index over each entry's text (contentless: the text is derived from the
+ * entry, which the entries table holds), indexes on time and on every field in time order, and
+ * saved searches and search history. Entries already cached are indexed here.
+ */
+export const migration0002: Migration = {
+  version: 2,
+  name: 'search',
+  up(db) {
+    db.exec(`
+      CREATE VIRTUAL TABLE entries_fts USING fts5(
+        text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+      );
+      CREATE INDEX entries_time ON entries (time, id);
+      ${INDEXED_COLUMNS.map(
+        (c) => `CREATE INDEX entries_${c} ON entries (${c} COLLATE NOCASE, time);`,
+      ).join('\n')}
+
+      CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        query TEXT NOT NULL,
+        sort TEXT NOT NULL DEFAULT 'time-desc',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE search_history (
+        id INTEGER PRIMARY KEY,
+        query TEXT NOT NULL,
+        ran_at INTEGER NOT NULL,
+        total INTEGER
+      ) STRICT;
+    `);
+    // In batches: better-sqlite3 allows no other statement while one is being iterated.
+    const insert = db.prepare('INSERT INTO entries_fts (rowid, text) VALUES (?, ?)');
+    const batch = db.prepare('SELECT id, data FROM entries WHERE id > ? ORDER BY id LIMIT 2000');
+    for (let after = 0; ;) {
+      const rows = batch.all(after) as Array<{ id: number; data: Uint8Array }>;
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        let text: string;
+        try {
+          text = fullText(parseJsonStrict(row.data));
+        } catch {
+          text = lossy.decode(row.data);
+        }
+        insert.run(row.id, text);
+      }
+      after = rows[rows.length - 1].id;
+    }
+  },
+};

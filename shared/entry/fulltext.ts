@@ -1,0 +1,17 @@
+/**
+ * The text of an entry that full-text search looks in: every string and number in the record, in
+ * document order, without the keys. Tokenising (case, accents, punctuation) is the index's job.
+ */
+import type { JsonValue } from './json';
+
+export function fullText(value: JsonValue): string {
+  const parts: string[] = [];
+  const walk = (v: JsonValue) => {
+    if (typeof v === 'string') parts.push(v);
+    else if (typeof v === 'number') parts.push(String(v));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') for (const k in v) walk(v[k]);
+  };
+  walk(value);
+  return parts.join(' ');
+}
