@@ -54,7 +54,9 @@ function ftsString(n: Text): string {
       `${JSON.stringify(n.value)} has no letters or digits to search for`,
       n.at ?? 1,
     );
-  return `"${n.value.replaceAll('"', '""')}"${n.prefix ? ' *' : ''}`;
+  // FTS5 reads a NUL as the end of the string; like any other non-letter it only separates words.
+  const value = n.value.replaceAll('\u0000', ' ').replaceAll('"', '""');
+  return `"${value}"${n.prefix ? ' *' : ''}`;
 }
 
 /** The FTS5 expression for a subtree made only of full-text terms, or null. */

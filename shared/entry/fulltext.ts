@@ -13,5 +13,6 @@ export function fullText(value: JsonValue): string {
     else if (v !== null && typeof v === 'object') for (const k in v) walk(v[k]);
   };
   walk(value);
-  return parts.join(' ');
+  // A NUL would end the text early for FTS5; like any other non-letter it only separates words.
+  return parts.join(' ').replaceAll('\u0000', ' ');
 }
