@@ -21,6 +21,7 @@ import {
 } from './commands';
 import { cacheCommand, proofCacheCommand, syncCommand, verifyCacheCommand } from './cacheCommands';
 import { searchCommand } from './searchCommand';
+import { serveCommand } from './serveCommand';
 import { QueryError } from '../../shared/query/parse';
 import { EXIT_USAGE, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import { processOutput, type Output } from './output';
@@ -40,6 +41,7 @@ usage:
   custos search --cache <file> [--json|--csv] [--limit N|--all] [--count] [--facets f1,f2]
                 [--histogram] [--sort time|index] [--asc] [--proofs] [--out <file>] <query>
                 (the query language: docs/search.md)
+  custos serve  --cache <file> [--port N]             the console in a browser, on 127.0.0.1
 
 The cache key comes from CUSTOS_CACHE_KEY (64 hex characters) or --key-file <file>, never from an
 argument; rekey takes the new key from CUSTOS_NEW_CACHE_KEY or --new-key-file <file>.
@@ -68,6 +70,7 @@ const COMMANDS: Record<string, Command> = {
   },
   sync: syncCommand,
   search: searchCommand,
+  serve: (argv, out) => serveCommand(argv, out),
   cache: cacheCommand,
   demo: demoCommand,
 };

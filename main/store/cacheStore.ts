@@ -393,6 +393,15 @@ export class CacheStore {
     );
   }
 
+  /** Marks an alarm as seen; false when there is no such alarm or it was already acknowledged. */
+  acknowledgeAlarm(id: number, now = Date.now()): boolean {
+    return (
+      this.db
+        .prepare('UPDATE alarms SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL')
+        .run(now, id).changes > 0
+    );
+  }
+
   listAlarms(): AlarmRow[] {
     return (
       this.db.prepare('SELECT * FROM alarms ORDER BY id').all() as Array<Record<string, unknown>>

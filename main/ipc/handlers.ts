@@ -1,0 +1,191 @@
+/**
+ * The services behind each channel of the IPC contract, over one open workspace (an encrypted
+ * cache). The same handlers serve Electron's IPC and web mode; dispatch.ts validates around them.
+ */
+import { toHex } from '../../shared/bytes';
+import { parsePolicy, type TrustPolicy } from '../../shared/tlog/policy';
+import type {
+  ChannelName,
+  EventName,
+  EventPayload,
+  Input,
+  Output,
+} from '../../shared/ipc/contract';
+import { nodeCrypto } from '../crypto/nodeCrypto';
+import type { CacheStore } from '../store/cacheStore';
+import { proveCachedEntry, verifyCache } from '../store/verifyCache';
+import { SearchService } from '../search/service';
+import { SyncAlarm, syncSource } from '../sync/engine';
+import { openStorage } from '../tlog/storage';
+
+export const TRUST_META = 'trust_policy';
+
+export interface Workspace {
+  /** Where the cache is, as shown to the user. */
+  cachePath: string;
+  store: CacheStore;
+  /** Sends an event to the console (progress, alarms). */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+export type Handlers = {
+  [C in ChannelName]: (input: Input<C>) => Output<C> | Promise<Output<C>>;
+};
+
+/** A failure the user can act on (shown as it is), as opposed to a bug. */
+export class HandlerError extends Error {
+  override name = 'HandlerError';
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'failed' = 'failed',
+  ) {
+    super(message);
+  }
+}
+
+const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+const lossy = new TextDecoder('utf-8', { fatal: false });
+
+export function createHandlers(ws: Workspace): Handlers {
+  const { store } = ws;
+  const search = new SearchService(store.db);
+  const policy = (): TrustPolicy | null => {
+    const text = store.getMeta(TRUST_META);
+    return text ? parsePolicy(nodeCrypto, text, 'the trust policy stored in the cache') : null;
+  };
+  const origin = (logId: number | null) =>
+    logId === null ? null : (store.listLogs().find((l) => l.id === logId)?.origin ?? null);
+
+  return {
+    'app.overview': () => {
+      const logs = store.listLogs().map((l) => {
+        const cp = store.latestAccepted(l.id);
+        return {
+          origin: l.origin,
+          entries: store.entryCount(l.id),
+          verifiedSize: cp?.size ?? 0,
+          checkpointTime: cp?.acceptedAt ?? null,
+          rootHash: cp ? b64(cp.root) : null,
+        };
+      });
+      const sources = store.listSources().map((s) => ({
+        id: s.id,
+        location: s.location,
+        origin: origin(s.logId),
+        lastSyncAt: s.lastSyncAt,
+        lastStatus: s.lastStatus,
+        lastError: s.lastError,
+      }));
+      const openAlarms = store.listAlarms().filter((a) => a.acknowledgedAt === null).length;
+      const activity = search.histogram('', { target: 120 }).buckets;
+      return { cache: ws.cachePath, logs, sources, openAlarms, activity };
+    },
+    'search.page': (input) => search.page(input),
+    'search.count': ({ query }) => search.count(query),
+    'search.facets': ({ query, fields, limit }) => search.facets(query, fields, limit),
+    'search.histogram': ({ query, ...opts }) => search.histogram(query, opts),
+    'search.entry': ({ id }) => {
+      const e = search.entry(id);
+      if (!e) throw new HandlerError(`no entry ${id} in this cache`, 'not-found');
+      let proof: Output<'search.entry'>['proof'];
+      try {
+        // Made from the cached tiles and checked against the signed checkpoint, now.
+        const p = proveCachedEntry(store, e.row.log, e.row.index, policy());
+        proof = {
+          verified: true,
+          text: p.proofText,
+          checkpointSize: p.checkpoint.size,
+          rootHash: b64(p.checkpoint.root),
+          problem: null,
+        };
+      } catch (err) {
+        proof = {
+          verified: false,
+          text: null,
+          checkpointSize: null,
+          rootHash: null,
+          problem: (err as Error).message,
+        };
+      }
+      return { row: e.row, entry: lossy.decode(e.data), leafHash: toHex(e.leafHash), proof };
+    },
+    'search.saved.list': () => search.savedSearches(),
+    'search.saved.save': ({ name, query, sort }) => search.saveSearch(name, query, sort),
+    'search.saved.delete': ({ name }) => search.deleteSavedSearch(name),
+    'search.history': ({ limit }) => search.history(limit),
+    'search.remember': ({ query, total }) => {
+      search.remember(query, total);
+      return null;
+    },
+    'alarms.list': () => {
+      const sources = store.listSources();
+      return store.listAlarms().map((a) => ({
+        id: a.id,
+        origin: a.origin,
+        source: sources.find((s) => s.id === a.sourceId)?.location ?? null,
+        kind: a.kind,
+        message: a.message,
+        evidence: JSON.stringify(a.evidence, null, 2),
+        createdAt: a.createdAt,
+        acknowledgedAt: a.acknowledgedAt,
+      }));
+    },
+    'alarms.acknowledge': ({ id }) => store.acknowledgeAlarm(id),
+    'sync.run': async ({ locations }) => {
+      const trust = policy();
+      if (!trust)
+        throw new HandlerError(
+          'this cache has no trust policy yet: sync it once with custos sync --trust <file>',
+        );
+      const targets = locations?.length ? locations : store.listSources().map((s) => s.location);
+      if (targets.length === 0) throw new HandlerError('this cache has no sources yet');
+      const results: Output<'sync.run'>['results'] = [];
+      for (const location of targets) {
+        try {
+          const r = await syncSource(store, await openStorage(location), trust, {
+            onProgress: (p) =>
+              ws.emit('sync.progress', { location, done: p.entriesDone, total: p.entriesTotal }),
+          });
+          results.push({
+            location,
+            ok: true,
+            origin: r.origin,
+            newEntries: r.added,
+            size: r.size,
+            message: r.upToDate ? 'up to date' : `${r.added} new entries verified and stored`,
+          });
+        } catch (e) {
+          const alarm = e instanceof SyncAlarm;
+          if (alarm) ws.emit('alarm.raised', { message: (e as Error).message });
+          results.push({
+            location,
+            ok: false,
+            origin: null,
+            newEntries: 0,
+            size: 0,
+            message: `${alarm ? 'alarm' : 'failed'}: ${(e as Error).message}`,
+          });
+        }
+      }
+      return { results };
+    },
+    'verify.run': () => {
+      const report = verifyCache(store, policy(), (o, done, total) =>
+        ws.emit('verify.progress', { origin: o, done, total }),
+      );
+      return {
+        ok: report.ok,
+        logs: report.logs.map((l) => ({
+          origin: l.origin,
+          entries: l.entries,
+          checkpoints: l.checkpoints,
+          ok: !report.problems.some((p) => p.origin === l.origin),
+        })),
+        problems: report.problems.map((p) => ({
+          origin: p.origin,
+          message: p.entry === undefined ? p.message : `entry ${p.entry}: ${p.message}`,
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/** The IPC registration, against a fake ipcMain: one handler per channel, guarded and validated. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNEL_NAMES } from '../../shared/ipc/contract';
+import { dispatch } from '../../main/ipc/dispatch';
+import { IPC_PREFIX, registerIpc, trustedFrame, type InvokeEvent } from '../../main/ipc/register';
+import { testWorkspace } from '../helpers/workspace';
+
+let ws: Awaited<ReturnType<typeof testWorkspace>>;
+const registered = new Map<string, (event: InvokeEvent, ...args: unknown[]) => unknown>();
+
+beforeAll(async () => {
+  ws = await testWorkspace();
+  registerIpc(
+    {
+      handle(channel, listener) {
+        if (registered.has(channel)) throw new Error(`second handler for ${channel}`);
+        registered.set(channel, listener);
+      },
+    },
+    ws.handlers,
+    trustedFrame('app://console'),
+  );
+}, 60_000);
+afterAll(() => ws?.cache.close());
+
+const console_ = { senderFrame: { url: 'app://console/index.html#/explorer' } };
+const invoke = (channel: string, event: InvokeEvent, ...args: unknown[]) =>
+  registered.get(IPC_PREFIX + channel)!(event, ...args);
+
+describe('IPC registration', () => {
+  it('registers exactly one handler per channel of the contract, and nothing else', () => {
+    expect([...registered.keys()].sort()).toEqual(CHANNEL_NAMES.map((c) => IPC_PREFIX + c).sort());
+  });
+
+  it('answers the console frame', async () => {
+    expect(await invoke('search.count', console_, { query: 'outcome:failure' })).toEqual({
+      ok: true,
+      value: 36,
+    });
+  });
+
+  it.each([
+    ['another origin', { senderFrame: { url: 'https://evil.example/' } }],
+    ['a file page', { senderFrame: { url: 'file:///etc/passwd' } }],
+    ['a look-alike', { senderFrame: { url: 'app://console.evil/' } }],
+    ['another scheme', { senderFrame: { url: 'http://console/' } }],
+    ['user info', { senderFrame: { url: 'app://x@console/' } }],
+    ['no frame (destroyed)', { senderFrame: null }],
+    ['a URL that does not parse', { senderFrame: { url: 'not a url' } }],
+  ])('refuses a call from %s', async (_, event) => {
+    expect(await invoke('search.count', event, { query: '' })).toEqual({
+      ok: false,
+      error: { kind: 'forbidden', message: 'not from the console' },
+    });
+  });
+
+  it.each([
+    ['a number for the query', { query: 5 }],
+    ['an unknown key', { query: 'a', extra: true }],
+    ['a query of 5000 characters', { query: 'x'.repeat(5000) }],
+    ['null', null],
+    ['a string', 'search'],
+  ])('refuses a bad input (%s) with what is wrong', async (_, input) => {
+    const r = (await invoke('search.count', console_, input)) as {
+      ok: boolean;
+      error: { kind: string; message: string };
+    };
+    expect(r.ok).toBe(false);
+    expect(r.error.kind).toBe('bad-request');
+    expect(r.error.message).toMatch(/^search\.count: /);
+  });
+
+  it('refuses extra arguments and an unknown channel', async () => {
+    expect(await invoke('search.count', console_, { query: '' }, 'more')).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-request' },
+    });
+    expect(await dispatch(ws.handlers, 'fs.readFile', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-request', message: 'no such operation "fs.readFile"' },
+    });
+    expect(await dispatch(ws.handlers, '__proto__', {})).toMatchObject({ ok: false });
+    expect(await dispatch(ws.handlers, 'constructor', {})).toMatchObject({ ok: false });
+  });
+
+  it('returns a query error with its column rather than throwing', async () => {
+    expect(await invoke('search.page', console_, { query: 'actor:(a OR' })).toEqual({
+      ok: false,
+      error: {
+        kind: 'query',
+        message: 'the query ends where a term was expected at column 12',
+        column: 12,
+      },
+    });
+  });
+
+  it('opens an entry with its inclusion proof verified against the checkpoint', async () => {
+    const page = (await invoke('search.page', console_, {
+      query: 'outcome:failure',
+      limit: 1,
+    })) as {
+      value: { rows: Array<{ id: number; index: number }> };
+    };
+    const r = (await invoke('search.entry', console_, { id: page.value.rows[0].id })) as {
+      ok: true;
+      value: { entry: string; proof: { verified: boolean; text: string; checkpointSize: number } };
+    };
+    expect(r.ok).toBe(true);
+    expect(r.value.proof.verified).toBe(true);
+    expect(r.value.proof.checkpointSize).toBe(600);
+    expect(r.value.proof.text).toMatch(/^c2sp.org\/tlog-proof@v1\nindex \d+\n/);
+    expect(JSON.parse(r.value.entry).kind).toBe('custos.audit/v1');
+    expect(await invoke('search.entry', console_, { id: 999_999 })).toMatchObject({
+      ok: false,
+      error: { kind: 'not-found' },
+    });
+  });
+
+  it('syncs with progress events and gives an overview', async () => {
+    const r = (await invoke('sync.run', console_, {})) as {
+      ok: true;
+      value: { results: unknown[] };
+    };
+    expect(r.value.results).toEqual([
+      {
+        location: ws.storePath,
+        ok: true,
+        origin: 'console.example/log',
+        newEntries: 0,
+        size: 600,
+        message: 'up to date',
+      },
+    ]);
+    const o = (await invoke('app.overview', console_, {})) as {
+      ok: true;
+      value: { logs: Array<{ entries: number; verifiedSize: number }>; openAlarms: number };
+    };
+    expect(o.value.logs).toMatchObject([{ entries: 600, verifiedSize: 600 }]);
+    expect(o.value.openAlarms).toBe(0);
+  });
+});
