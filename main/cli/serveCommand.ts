@@ -1,5 +1,4 @@
 /** `custos serve`: the console in a browser (web mode), over one cache, on 127.0.0.1. */
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName, EventPayload } from '../../shared/ipc/contract';
 import { createHandlers } from '../ipc/handlers';
