@@ -104,7 +104,10 @@ function prefixEnd(prefix: string): string | null {
   while (cps.length > 0) {
     const last = cps.pop()!.codePointAt(0)!;
     if (last < 0x10ffff) {
-      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      let next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      // The prefix is folded to lower case, and NOCASE compares folded strings: an upper-case
+      // bound would be read as lower case, so the next character after '@' is '['.
+      if (next >= 0x41 && next <= 0x5a) next = 0x5b;
       return cps.join('') + String.fromCodePoint(next);
     }
   }
@@ -228,22 +231,25 @@ export function compileQuery(node: QueryNode | null, options: CompileOptions = {
       return `e.severity COLLATE NOCASE IN (${levels.map(p).join(', ')})`;
     }
     if (f?.type === 'log') throw new QueryError('log takes no ranges', at);
-    // Text columns and JSON paths: numbers compare as numbers, anything else as text.
+    // Text columns and JSON paths: numbers compare as numbers, anything else as text. Each use
+    // of a path writes its expression (and its parameters) again.
+    if (r.from === null && r.to === null) return exists(r.field);
     const numeric = [r.from, r.to].every((v) => v === null || /^-?\d+(\.\d+)?$/.test(v));
     if (!f && numeric) {
       const path = jsonPath(r.field);
-      const v = `json_extract(${JSON_DOC}, ${p(path)})`;
+      const v = () => `json_extract(${JSON_DOC}, ${p(path)})`;
       conds.push(`json_type(${JSON_DOC}, ${p(path)}) IN ('integer', 'real')`);
-      if (r.from !== null) conds.push(`${v} ${r.fromInclusive ? '>=' : '>'} ${p(Number(r.from))}`);
-      if (r.to !== null) conds.push(`${v} ${r.toInclusive ? '<=' : '<'} ${p(Number(r.to))}`);
+      if (r.from !== null)
+        conds.push(`${v()} ${r.fromInclusive ? '>=' : '>'} ${p(Number(r.from))}`);
+      if (r.to !== null) conds.push(`${v()} ${r.toInclusive ? '<=' : '<'} ${p(Number(r.to))}`);
       return `(${conds.join(' AND ')})`;
     }
-    const expr = f ? `e.${f.column}` : pathValue(r.field);
+    const expr = () => (f ? `e.${f.column}` : pathValue(r.field));
     if (r.from !== null)
-      conds.push(`${expr} ${r.fromInclusive ? '>=' : '>'} ${p(fold(r.from))} COLLATE NOCASE`);
+      conds.push(`${expr()} ${r.fromInclusive ? '>=' : '>'} ${p(fold(r.from))} COLLATE NOCASE`);
     if (r.to !== null)
-      conds.push(`${expr} ${r.toInclusive ? '<=' : '<'} ${p(fold(r.to))} COLLATE NOCASE`);
-    return conds.length ? `(${conds.join(' AND ')})` : `${expr} IS NOT NULL`;
+      conds.push(`${expr()} ${r.toInclusive ? '<=' : '<'} ${p(fold(r.to))} COLLATE NOCASE`);
+    return `(${conds.join(' AND ')})`;
   };
 
   const exists = (field: string): string => {

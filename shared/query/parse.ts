@@ -254,7 +254,7 @@ export function parseQuery(query: string): QueryNode | null {
       const c = text[i];
       glob += wild.includes(i) ? c : c === '*' || c === '?' || c === '\\' ? `\\${c}` : c;
     }
-    if (/^[*?]*$/.test(glob)) return { type: 'exists', field, at };
+    if (/^\**$/.test(glob)) return { type: 'exists', field, at };
     return {
       type: 'term',
       field,

@@ -93,6 +93,7 @@ describe('the query language', () => {
     ['target:a\\*b*', term('target', 'a*b', { prefix: true })],
     ['target:a\\*b*c', { ...term('target', 'a*b*c'), wildcard: 'a\\*b*c' }],
     ['actor:*', { type: 'exists', field: 'actor' }],
+    ['actor:??', { ...term('actor', '??'), wildcard: '??' }],
     [
       'action:(login OR *.logout)',
       {
