@@ -45,6 +45,20 @@ type Range = Extract<QueryNode, { type: 'range' }>;
 type Text = Extract<QueryNode, { type: 'text' }>;
 
 const TOKEN_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Columns with many values and no index (see migration 0002), whose value is always a string or
+ * number of the record itself, so that the full-text index holds its words.
+ */
+const FTS_ASSISTED = new Set([
+  'actor',
+  'actor_type',
+  'actor_role',
+  'ip',
+  'target',
+  'target_type',
+  'subject',
+]);
 const JSON_DOC = 'CAST(e.data AS TEXT)';
 
 /** A full-text term as an FTS5 string: quoted, so that FTS5 tokenises it and reads no syntax. */
@@ -174,8 +188,17 @@ export function compileQuery(node: QueryNode | null, options: CompileOptions = {
     if (!f) return textMatch(pathValue(t.field), t);
     switch (f.type) {
       case 'text':
-      case 'severity':
-        return textMatch(`e.${f.column}`, t);
+      case 'severity': {
+        // A field without an index whose values are words of the record: the full-text index
+        // finds the candidates (a superset: the same words anywhere), the column decides.
+        // Parameters are pushed in the order the SQL reads them.
+        if (!FTS_ASSISTED.has(f.column) || t.wildcard !== undefined || !TOKEN_CHAR.test(t.value))
+          return textMatch(`e.${f.column}`, t);
+        const words = fts(
+          ftsString({ type: 'text', value: t.value, phrase: true, prefix: t.prefix }),
+        );
+        return `(${words} AND ${textMatch(`e.${f.column}`, t)})`;
+      }
       case 'time': {
         noWildcards(t, f);
         const span = parseTimeValue(t.value, now, at);

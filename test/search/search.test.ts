@@ -100,7 +100,7 @@ describe('hostile queries', () => {
     expect(schema()).toEqual(before);
   });
 
-  it.each([
+  const refused: Array<[string, number]> = [
     ['"unbalanced', 1],
     ['(actor:a OR b', 14],
     ['a OR b)', 7],
@@ -119,7 +119,14 @@ describe('hostile queries', () => {
     ["x' OR 1=1; DROP TABLE entries; --", 33],
     ['record + cleanup', 8],
     ['\\(', 1],
-  ])('%s is refused with a QueryError naming the column', (query, column) => {
+  ];
+  it.each(
+    refused.map(([q, column]) => [
+      q.length > 60 ? `${q.slice(0, 20)}… (${q.length} characters)` : q,
+      q,
+      column,
+    ]),
+  )('%s is refused with a QueryError naming the column', (_, query, column) => {
     let error: unknown;
     try {
       c.search.count(query);
@@ -160,22 +167,20 @@ describe('query plans of the hot queries', () => {
 
   it.each([
     ['', /entries_time/],
-    ['actor:u-1', /INDEX entries_actor \(actor=\?\)/],
     ['outcome:failure', /INDEX entries_outcome \(outcome=\?\)/],
     ['action:user.login', /INDEX entries_action \(action=\?\)/],
-    ['ip:192.0.2.1', /INDEX entries_ip \(ip=\?\)/],
     ['severity:high', /INDEX entries_severity \(severity=\?\)/],
     ['time:[2026-07-01 TO 2026-07-02]', /INDEX entries_time \(time>\? AND time<\?\)/],
   ])('%s reads an index in time order', (query, index) => {
     const p = plan(query);
     expect(p).toMatch(index);
     expect(p).not.toMatch(/TEMP B-TREE/);
-    expect(p).not.toMatch(/SCAN e(?! USING)/);
+    expect(p).not.toMatch(/SCAN e( \||$)/);
   });
 
   it('continues a page from its cursor with an index range, not a scan', () => {
-    expect(plan('actor:u-1', undefined, ' AND (e.time, e.id) < (?, ?)', [5, 5])).toMatch(
-      /entries_actor \(actor=\? AND time<\?\)/,
+    expect(plan('action:user.login', undefined, ' AND (e.time, e.id) < (?, ?)', [5, 5])).toMatch(
+      /entries_action \(action=\? AND time<\?\)/,
     );
     expect(plan('', undefined, ' AND (e.time, e.id) < (?, ?)', [5, 5])).toMatch(
       /entries_time \(time<\?\)|entries_time \(\(time,rowid\)<\(\?,\?\)\)/,
@@ -185,7 +190,14 @@ describe('query plans of the hot queries', () => {
   it('finds a rare word through the full-text index, and a prefix of a field through its index', () => {
     expect(plan('"DROP TABLE entries"')).toMatch(/entries_fts VIRTUAL TABLE INDEX/);
     expect(plan('"DROP TABLE entries"')).toMatch(/INTEGER PRIMARY KEY/);
-    expect(plan('actor:u-1*')).toMatch(/INDEX entries_actor \(actor>\? AND actor<\?\)/);
+    expect(plan('action:user.*')).toMatch(/INDEX entries_action \(action>\? AND action<\?\)/);
+  });
+
+  it('finds a field with many values (no index of its own) through the full-text index', () => {
+    for (const q of ['actor:u-1', 'ip:192.0.2.1', 'actor:u-1*', 'subject:s-1']) {
+      expect(plan(q), q).toMatch(/entries_fts VIRTUAL TABLE INDEX/);
+      expect(plan(q), q).not.toMatch(/SCAN e( \||$)/);
+    }
   });
 
   it('walks the time index for a word that most entries have', () => {
