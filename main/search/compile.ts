@@ -59,7 +59,8 @@ const FTS_ASSISTED = new Set([
   'target_type',
   'subject',
 ]);
-const JSON_DOC = 'CAST(e.data AS TEXT)';
+/** The entry's JSON text (the bytes live in entry_data, one lookup by id). */
+const JSON_DOC = 'CAST((SELECT data FROM entry_data WHERE id = e.id) AS TEXT)';
 
 /** A full-text term as an FTS5 string: quoted, so that FTS5 tokenises it and reads no syntax. */
 function ftsString(n: Text): string {

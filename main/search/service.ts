@@ -195,7 +195,7 @@ export class SearchService {
     const select = (extra: string, extraParams: SqlValue[], n: number, offset = 0) =>
       this.db
         .prepare(
-          `SELECT ${ROW_COLUMNS}${withData ? ', e.data' : ''} FROM entries e WHERE (${where})${extra} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+          `SELECT ${ROW_COLUMNS}${withData ? ', (SELECT data FROM entry_data WHERE id = e.id) AS data' : ''} FROM entries e WHERE (${where})${extra} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
         )
         .all(...params, ...extraParams, n, offset) as DbRow[];
 
@@ -307,7 +307,9 @@ export class SearchService {
   /** One entry's normalised fields and its bytes, by its row id in this cache. */
   entry(id: number): { row: SearchRow; data: Uint8Array; leafHash: Uint8Array } | null {
     const r = this.db
-      .prepare(`SELECT ${ROW_COLUMNS}, e.data, e.leaf_hash FROM entries e WHERE e.id = ?`)
+      .prepare(
+        `SELECT ${ROW_COLUMNS}, d.data, e.leaf_hash FROM entries e JOIN entry_data d ON d.id = e.id WHERE e.id = ?`,
+      )
       .get(id) as (DbRow & { data: Uint8Array; leaf_hash: Uint8Array }) | undefined;
     return r ? { row: this.toRow(r), data: r.data, leafHash: r.leaf_hash } : null;
   }

@@ -95,12 +95,14 @@ const checkpointRow = (r: RawCheckpoint): CheckpointRow => ({
 export class CacheStore {
   private readonly insertEntry;
   private readonly insertText;
+  private readonly insertData;
 
   constructor(readonly db: Db) {
     this.insertEntry = db.prepare(`
-      INSERT INTO entries (log_id, idx, leaf_hash, data, kind, time, source, category, action, outcome,
+      INSERT INTO entries (log_id, idx, leaf_hash, kind, time, source, category, action, outcome,
         actor, actor_type, actor_role, ip, target, target_type, subject, severity)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertData = db.prepare('INSERT INTO entry_data (id, data) VALUES (?, ?)');
     this.insertText = db.prepare('INSERT INTO entries_fts (rowid, text) VALUES (?, ?)');
   }
 
@@ -292,7 +294,6 @@ export class CacheStore {
           logId,
           e.idx,
           e.leafHash,
-          e.data,
           f.kind,
           f.time,
           f.source,
@@ -308,6 +309,7 @@ export class CacheStore {
           f.subject,
           f.severity,
         );
+        this.insertData.run(lastInsertRowid, e.data);
         this.insertText.run(lastInsertRowid, e.text);
       }
       for (const t of tiles) upsertTile.run(logId, t.level, t.idx, t.data);
@@ -343,12 +345,13 @@ export class CacheStore {
 
   entry(logId: number, idx: number): { data: Uint8Array; leafHash: Uint8Array } | null {
     const r = this.db
-      .prepare('SELECT data, leaf_hash FROM entries WHERE log_id = ? AND idx = ?')
+      .prepare(
+        'SELECT d.data, e.leaf_hash FROM entries e JOIN entry_data d ON d.id = e.id WHERE e.log_id = ? AND e.idx = ?',
+      )
       .get(logId, idx) as { data: Buffer; leaf_hash: Buffer } | undefined;
     return r ? { data: u8(r.data), leafHash: u8(r.leaf_hash) } : null;
   }
 
-  /** Every stored entry of a log in index order, streamed. */
   /**
    * Every stored entry of a log in index order, streamed. Rows are read in ranges with raw rows:
    * better-sqlite3's per-row cost dominates a scan, and this halves it.
@@ -359,7 +362,7 @@ export class CacheStore {
   ): Generator<{ idx: number; data: Uint8Array; leafHash: Uint8Array }> {
     const stmt = this.db
       .prepare(
-        'SELECT idx, data, leaf_hash FROM entries WHERE log_id = ? AND idx > ? ORDER BY idx LIMIT ?',
+        'SELECT e.idx, d.data, e.leaf_hash FROM entries e JOIN entry_data d ON d.id = e.id WHERE e.log_id = ? AND e.idx > ? ORDER BY e.idx LIMIT ?',
       )
       .raw(true);
     let after = -1;

@@ -222,6 +222,9 @@ describe('an existing cache gains search', () => {
     const path = old.path;
     // Back to schema 1: the full-text index, the new indexes and tables gone.
     old.cache.db.exec(`
+      ALTER TABLE entries ADD COLUMN data BLOB;
+      UPDATE entries SET data = (SELECT data FROM entry_data d WHERE d.id = entries.id);
+      DROP TABLE entry_data;
       DROP TABLE entries_fts; DROP TABLE saved_searches; DROP TABLE search_history;
       DROP INDEX entries_time; ${INDEXED_COLUMNS.map((col) => `DROP INDEX entries_${col};`).join(' ')}
       PRAGMA user_version = 1;`);
@@ -287,7 +290,9 @@ describe('export', () => {
     expect(writes).toBeGreaterThanOrEqual(3);
     const lines = out.trimEnd().split('\n');
     expect(lines).toHaveLength(N);
-    const stored = c.cache.db.prepare('SELECT data FROM entries ORDER BY idx').all() as Array<{
+    const stored = c.cache.db
+      .prepare('SELECT d.data FROM entries e JOIN entry_data d ON d.id = e.id ORDER BY e.idx')
+      .all() as Array<{
       data: Buffer;
     }>;
     lines.forEach((line, i) => {

@@ -188,7 +188,8 @@ describe('schema versions', () => {
 describe('custos verify --cache', () => {
   const tamper = async (name: string, sql: string, params: unknown[] = []) => {
     const { path, key, cache } = await syncedCache(name);
-    cache.db.prepare(sql).run(...params);
+    if (params.length) cache.db.prepare(sql).run(...params);
+    else cache.db.exec(sql);
     cache.close();
     return withKey(key, 'verify', '--cache', path);
   };
@@ -208,7 +209,7 @@ describe('custos verify --cache', () => {
   it('detects an entry altered at rest by someone with the key', async () => {
     const v = await tamper(
       'alt.db',
-      "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), 'reviewed', 'approved') AS BLOB) WHERE idx = 777",
+      "UPDATE entry_data SET data = CAST(replace(CAST(data AS TEXT), 'reviewed', 'approved') AS BLOB) WHERE id = (SELECT id FROM entries WHERE idx = 777)",
     );
     expect(v.code).toBe(1);
     expect(v.stderr).toMatch(
@@ -219,7 +220,9 @@ describe('custos verify --cache', () => {
   it('detects an entry whose data and leaf hash were both replaced', async () => {
     const v = await tamper(
       'both.db',
-      'UPDATE entries SET data = (SELECT data FROM entries WHERE idx = 5), leaf_hash = (SELECT leaf_hash FROM entries WHERE idx = 5) WHERE idx = 900',
+      `UPDATE entry_data SET data = (SELECT d.data FROM entries e JOIN entry_data d ON d.id = e.id WHERE e.idx = 5)
+         WHERE id = (SELECT id FROM entries WHERE idx = 900);
+       UPDATE entries SET leaf_hash = (SELECT leaf_hash FROM entries WHERE idx = 5) WHERE idx = 900;`,
     );
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(/do not hash to the root of checkpoint 2000/);

@@ -15,8 +15,9 @@ const lossy = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Search: a full-text index over each entry's text (contentless: the text is derived from the
- * entry, which the entries table holds), indexes on time and on every field in time order, and
- * saved searches and search history. Entries already cached are indexed here.
+ * entry bytes, which the cache holds), indexes on time and on the fields with few values, the
+ * entry bytes moved out of the searchable rows, and saved searches and search history. Entries
+ * already cached are indexed here.
  */
 export const migration0002: Migration = {
   version: 2,
@@ -30,6 +31,13 @@ export const migration0002: Migration = {
       ${INDEXED_COLUMNS.map(
         (c) => `CREATE INDEX entries_${c} ON entries (${c} COLLATE NOCASE, time);`,
       ).join('\n')}
+
+      -- The entry bytes, apart from the searchable row: scans, facets and counts then read small
+      -- rows (about 200 bytes instead of 900).
+      CREATE TABLE entry_data (
+        id INTEGER PRIMARY KEY, -- entries.id
+        data BLOB NOT NULL
+      ) STRICT;
 
       CREATE TABLE saved_searches (
         id INTEGER PRIMARY KEY,
@@ -64,5 +72,9 @@ export const migration0002: Migration = {
       }
       after = rows[rows.length - 1].id;
     }
+    db.exec(`
+      INSERT INTO entry_data (id, data) SELECT id, data FROM entries;
+      ALTER TABLE entries DROP COLUMN data;
+    `);
   },
 };
