@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { generateDemoEvents } from '../main/demo/generateDemo';
 import { encodeEntry } from '../shared/entry/model';
 import { fmtRate, printTable, rate, timeCommand, type Row } from './lib';
+import { searchFigures } from './searchBench';
 import { syncFigures } from './syncBench';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -109,6 +110,10 @@ try {
   const syncPart = await syncFigures({ repo: REPO, work, store, size, shaRate });
   rows.push(...syncPart.rows);
   Object.assign(results, syncPart.results);
+
+  const searchPart = await searchFigures({ work, size, cache: syncPart.cache, key: syncPart.key });
+  rows.push(...searchPart.rows);
+  Object.assign(results, searchPart.results);
 
   console.log('');
   printTable(rows);

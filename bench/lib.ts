@@ -58,22 +58,21 @@ export interface Row {
   goal: string;
 }
 
+/** Prints rows of cells under a header, columns padded to their widest cell. */
+export function printGrid(header: string[], rows: string[][]) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line(r));
+}
+
 export function printTable(rows: Row[]) {
   const cols: Array<keyof Row> = ['figure', 'custos', 'reference', 'ratio', 'goal'];
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (r: Record<string, string>) =>
-    cols.map((c, i) => r[c].padEnd(widths[i])).join(' | ');
-  console.log(
-    line({
-      figure: 'figure',
-      custos: 'custos',
-      reference: 'reference',
-      ratio: 'ratio',
-      goal: 'goal',
-    }),
+  printGrid(
+    cols,
+    rows.map((r) => cols.map((c) => r[c])),
   );
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of rows) console.log(line(r as unknown as Record<string, string>));
 }
 
 export const rate = (n: number, seconds: number) => n / seconds;
