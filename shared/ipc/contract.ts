@@ -5,6 +5,7 @@
  * output. Results are envelopes: handlers return errors rather than throw across the boundary.
  */
 import { z } from 'zod';
+import type { ChannelListName } from './channels';
 
 const int = z.number().int().safe();
 const nonNeg = int.nonnegative();
@@ -195,6 +196,11 @@ export type Input<C extends ChannelName> = z.input<Channels[C]['input']>;
 export type Output<C extends ChannelName> = z.output<Channels[C]['output']>;
 
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+
+// The preload's list of names (channels.ts) must be exactly these: checked by the compiler.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesAgree: Same<ChannelName, ChannelListName> = true;
+void namesAgree;
 
 export function isChannel(name: unknown): name is ChannelName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);

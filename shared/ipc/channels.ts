@@ -1,0 +1,23 @@
+/**
+ * The names of the IPC contract's channels, without their schemas: what the preload script needs
+ * (it stays small and validates nothing itself). contract.ts checks that both lists agree.
+ */
+export const CHANNEL_LIST = [
+  'app.overview',
+  'search.page',
+  'search.count',
+  'search.facets',
+  'search.histogram',
+  'search.entry',
+  'search.saved.list',
+  'search.saved.save',
+  'search.saved.delete',
+  'search.history',
+  'search.remember',
+  'alarms.list',
+  'alarms.acknowledge',
+  'sync.run',
+  'verify.run',
+] as const;
+
+export type ChannelListName = (typeof CHANNEL_LIST)[number];

@@ -1,0 +1,210 @@
+/**
+ * The console end to end, as a new user meets it: web mode over a demo workspace, driven in real
+ * Chromium. Saves a screenshot of every screen in test-artifacts/screenshots (look at them).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandlers, TRUST_META } from '../../main/ipc/handlers';
+import { readLogKey } from '../../main/tlog/keys';
+import { sealEntries } from '../../main/tlog/seal';
+import { FolderStorage } from '../../main/tlog/storage';
+import { startWebServer, type WebServer } from '../../main/web/server';
+import { custos, tempDir } from '../helpers/cli';
+import { encodeEvents } from '../helpers/cache';
+import { REPO } from '../helpers/paths';
+import { searchableCache } from '../helpers/search';
+
+const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
+const RENDERER = join(REPO, 'dist', 'renderer');
+const CHROMIUM = '/usr/bin/chromium';
+
+let ws: Awaited<ReturnType<typeof searchableCache>>;
+let store: string;
+let server: WebServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  // The console as built for users.
+  execFileSync(
+    process.execPath,
+    [
+      join(REPO, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      join(REPO, 'renderer.vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: REPO, stdio: 'inherit' },
+  );
+  expect(existsSync(join(RENDERER, 'index.html'))).toBe(true);
+  mkdirSync(SHOTS, { recursive: true });
+
+  const dir = tempDir('custos-e2e-');
+  store = join(dir, 'store');
+  // The demo's own key signs it, so the store can grow (and be tampered with) later in the test.
+  const r = await custos('demo', '--out', store, '--size', '5000');
+  expect(r.code, r.stderr).toBe(0);
+  const trust = join(REPO, 'resources/demo/demo.pub');
+  ws = await searchableCache(dir, store, trust);
+  ws.cache.setMeta(TRUST_META, readFileSync(trust, 'utf8'));
+  let sink: WebServer['emit'] = () => {};
+  const handlers = createHandlers({
+    cachePath: ws.path,
+    store: ws.cache,
+    emit: (e, p) => sink(e, p),
+  });
+  server = await startWebServer({ handlers, staticDir: RENDERER });
+  sink = server.emit;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  (page as unknown as { problems: string[] }).problems = problems;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  ws?.cache.close();
+});
+
+/** A cell of the results grid (AG Grid's scrolling rows, not its hidden measuring copies). */
+const cell = (row: number, col: string) =>
+  page.locator(`.ag-grid-scrolling-rows .ag-row[row-index="${row}"] .ag-cell[col-id="${col}"]`);
+
+const shot = (name: string) =>
+  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+const problems = () => (page as unknown as { problems: string[] }).problems;
+
+describe('the console in web mode', () => {
+  it('opens on the overview of the verified demo workspace', async () => {
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await expect.poll(() => page.getByText('5,000').first().isVisible()).toBe(true);
+    expect(await page.getByText('Verified', { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByText('demo.custos.example/audit').first().isVisible()).toBe(true);
+    // The token left the address bar once it was read.
+    expect(page.url()).not.toContain('token=');
+    await shot('01-overview');
+  });
+
+  it('searches, and the grid and facets narrow', async () => {
+    await page.locator('[data-screen="explorer"]').click();
+    const count = page.getByTestId('match-count');
+    await expect.poll(() => count.textContent()).toBe('5,000 matching entries');
+    await cell(0, 'time').waitFor();
+    await shot('02-explorer');
+    const box = page.getByLabel('search query');
+    await box.fill('action:customer.export');
+    await box.press('Enter');
+    await expect.poll(() => count.textContent()).toMatch(/^\d+ matching entries$/);
+    const exports = Number((await count.textContent())!.split(' ')[0].replace(/,/g, ''));
+    expect(exports).toBeGreaterThan(6);
+    expect(exports).toBeLessThan(5000);
+    await cell(0, 'time').waitFor();
+    await expect.poll(() => cell(0, 'action').textContent()).toBe('customer.export');
+    // A facet click filters on that value.
+    await page.locator('[data-facet="actor=u-1187"]').click();
+    await expect.poll(() => count.textContent()).toBe('6 matching entries');
+    expect(await box.inputValue()).toBe('action:customer.export AND actor:"u-1187"');
+    await shot('03-explorer-filtered');
+  });
+
+  it('explains a query error where it is', async () => {
+    const box = page.getByLabel('search query');
+    await box.fill('actor:(u-1187 OR');
+    await box.press('Enter');
+    await page
+      .getByText('the query ends where a term was expected at column 17', { exact: true })
+      .waitFor();
+    // Said once, under the query, not again by every panel.
+    expect(await page.getByText('the query ends where a term was expected').count()).toBe(1);
+    await shot('04-query-error');
+    await box.fill('action:customer.export AND actor:"u-1187"');
+    await box.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('match-count').textContent())
+      .toBe('6 matching entries');
+  });
+
+  it('opens an event with its inclusion proof verified', async () => {
+    const firstAction = cell(0, 'action');
+    await expect.poll(() => firstAction.textContent()).toBe('customer.export');
+    await firstAction.click();
+    const status = page.getByTestId('proof-status');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(
+      /^Inclusion proof verified just now: entry \d+ is in the log demo.custos.example\/audit at the signed checkpoint of size 5,000/,
+    );
+    const json = JSON.parse((await page.getByTestId('entry-json').textContent())!);
+    expect(json.actor.id).toBe('u-1187');
+    await shot('05-event');
+    await page.getByRole('button', { name: 'close' }).click();
+  });
+
+  it('raises a visible alarm when a sync meets a tampered store', async () => {
+    // The log grows by a segment, and someone alters an entry in it before the sync.
+    await sealEntries(
+      new FolderStorage(store),
+      await readLogKey(join(REPO, 'resources/demo/demo.key')),
+      encodeEvents(90_000, 300),
+    );
+    const bundle = join(store, 'tile', 'entries', '019');
+    const bytes = readFileSync(bundle);
+    bytes[100] ^= 1;
+    writeFileSync(bundle, bytes);
+    await page.locator('[data-screen="sync"]').click();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    const result = page.getByTestId('sync-result');
+    await result.waitFor({ timeout: 30_000 });
+    expect(await result.textContent()).toMatch(/^alarm: /);
+    await shot('06-sync-alarm');
+    await page.locator('[data-screen="overview"]').click();
+    await page.getByTestId('alarm-banner').waitFor();
+    expect(await page.getByTestId('alarm-banner').textContent()).toMatch(/1 open alarm/);
+    await shot('07-overview-alarm');
+    await page.locator('[data-screen="verification"]').click();
+    await page.getByTestId('alarm').first().click();
+    await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
+    await page.waitForTimeout(400); // the panel finishes opening
+    await shot('08-verification-alarm');
+    await page.getByRole('button', { name: 'Re-verify the cache' }).click();
+    await page.getByTestId('verify-result').waitFor({ timeout: 60_000 });
+    // What was stored is intact: nothing from the tampered segment got in.
+    expect(await page.getByTestId('verify-result').textContent()).toMatch(
+      /^Every entry, tile and checkpoint verified/,
+    );
+    await shot('09-verification');
+  });
+
+  it('has settings and a dark theme, and no errors in the page', async () => {
+    await page.locator('[data-screen="settings"]').click();
+    await page.getByLabel('Dark').check();
+    await shot('10-settings-dark');
+    await page.locator('[data-screen="explorer"]').click();
+    await cell(0, 'time').waitFor();
+    await shot('11-explorer-dark');
+    await page
+      .getByLabel('Light')
+      .check()
+      .catch(() => {});
+    expect(problems(), problems().join('\n')).toEqual([]);
+  });
+});
