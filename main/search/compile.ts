@@ -195,9 +195,11 @@ export function compileQuery(node: QueryNode | null, options: CompileOptions = {
         // Parameters are pushed in the order the SQL reads them.
         if (!FTS_ASSISTED.has(f.column) || t.wildcard !== undefined || !TOKEN_CHAR.test(t.value))
           return textMatch(`e.${f.column}`, t);
-        const words = fts(
-          ftsString({ type: 'text', value: t.value, phrase: true, prefix: t.prefix }),
-        );
+        const expr = ftsString({ type: 'text', value: t.value, phrase: true, prefix: t.prefix });
+        // Words most entries have do not narrow anything: walking an index in sort order and
+        // testing the column finds a page sooner than collecting every candidate first.
+        if (options.isBroad?.(expr)) return textMatch(`e.${f.column}`, t);
+        const words = fts(expr);
         return `(${words} AND ${textMatch(`e.${f.column}`, t)})`;
       }
       case 'time': {

@@ -3,7 +3,7 @@
  * a time histogram, entry detail, saved searches and history. Every statement is parameterised;
  * queries are compiled by compile.ts.
  */
-import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { SEARCH_FIELDS, searchField } from '../../shared/query/fields';
 import { parseQuery, QueryError } from '../../shared/query/parse';
 import { compileQuery, type CompiledQuery, type SqlValue } from './compile';
@@ -118,6 +118,10 @@ const BUCKETS_MS = [
 
 export class SearchService {
   private readonly origins = new Map<number, string>();
+  /** Prepared statements by SQL: a query's SQL depends only on its shape. */
+  private readonly statements = new Map<string, Statement>();
+  /** Whether a full-text expression is broad, for the entries as they were (by the newest id). */
+  private broad = { newest: -1, terms: new Map<string, boolean>() };
 
   constructor(
     private readonly db: Database,
@@ -128,17 +132,33 @@ export class SearchService {
   /** Parses and compiles a query; a QueryError names what is wrong and where. */
   compile(query: string): CompiledQuery {
     if (typeof query !== 'string') throw new QueryError('the query must be text', 1);
+    const newest =
+      (this.stmt('SELECT max(id) AS n FROM entries').get() as { n: number | null }).n ?? 0;
+    if (newest !== this.broad.newest) this.broad = { newest, terms: new Map() };
+    const terms = this.broad.terms;
     return compileQuery(parseQuery(query), {
       now: this.now(),
-      isBroad: (fts) =>
-        (
-          this.db
-            .prepare(
-              'SELECT count(*) AS n FROM (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? LIMIT ?)',
-            )
-            .get(fts, BROAD_TERM + 1) as { n: number }
-        ).n > BROAD_TERM,
+      isBroad: (fts) => {
+        let broad = terms.get(fts);
+        if (broad === undefined) {
+          const { n } = this.stmt(
+            'SELECT count(*) AS n FROM (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? LIMIT ?)',
+          ).get(fts, BROAD_TERM + 1) as { n: number };
+          terms.set(fts, (broad = n > BROAD_TERM));
+        }
+        return broad;
+      },
     });
+  }
+
+  /** A prepared statement, reused: preparing costs as much as running a small query. */
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= 256) this.statements.clear();
+      this.statements.set(sql, (s = this.db.prepare(sql)));
+    }
+    return s;
   }
 
   private origin(logId: number): string {
@@ -193,11 +213,9 @@ export class SearchService {
     const orderBy =
       sort === 'time' ? `e.time ${dir}, e.id ${dir}` : `e.log_id ${dir}, e.idx ${dir}`;
     const select = (extra: string, extraParams: SqlValue[], n: number, offset = 0) =>
-      this.db
-        .prepare(
-          `SELECT ${ROW_COLUMNS}${withData ? ', (SELECT data FROM entry_data WHERE id = e.id) AS data' : ''} FROM entries e WHERE (${where})${extra} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-        )
-        .all(...params, ...extraParams, n, offset) as DbRow[];
+      this.stmt(
+        `SELECT ${ROW_COLUMNS}${withData ? ', (SELECT data FROM entry_data WHERE id = e.id) AS data' : ''} FROM entries e WHERE (${where})${extra} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      ).all(...params, ...extraParams, n, offset) as DbRow[];
 
     let rows: DbRow[];
     if (req.after) {
@@ -233,46 +251,53 @@ export class SearchService {
     const { where, params, fullText } = this.compile(query);
     if (fullText !== undefined)
       return (
-        this.db
-          .prepare('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?')
-          .get(fullText) as { n: number }
+        this.stmt('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?').get(
+          fullText,
+        ) as { n: number }
       ).n;
     return (
-      this.db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where}`).get(...params) as {
+      this.stmt(`SELECT count(*) AS n FROM entries e WHERE ${where}`).get(...params) as {
         n: number;
       }
     ).n;
   }
 
-  /** The most frequent values of each field among the matches, most frequent first. */
+  /**
+   * The most frequent values of each field among the matches, most frequent first (ties by
+   * value). The fields are counted together in one pass over the matches, not one pass each.
+   */
   facets(query: string, fields: string[], limit = 10): Record<string, FacetValue[]> {
     const { where, params } = this.compile(query);
     const n = Math.min(Math.max(1, Math.floor(limit)), MAX_FACET_VALUES);
-    const out: Record<string, FacetValue[]> = {};
-    for (const name of fields) {
+    const specs = fields.map((name) => {
       const f = searchField(name);
       if (!f || !['text', 'severity', 'log'].includes(f.type))
         throw new QueryError(
           `${JSON.stringify(name)} cannot be a facet: use one of ${facetFields().join(', ')}`,
           1,
         );
-      if (f.type === 'log') {
-        out[name] = (
-          this.db
-            .prepare(
-              `SELECT e.log_id AS v, count(*) AS n FROM entries e WHERE ${where} GROUP BY e.log_id ORDER BY n DESC LIMIT ?`,
-            )
-            .all(...params, n) as Array<{ v: number; n: number }>
-        ).map((r) => ({ value: this.origin(r.v), count: r.n }));
-        continue;
+      return { name, column: f.column, counts: new Map<string | number, number>() };
+    });
+    const out: Record<string, FacetValue[]> = {};
+    if (specs.length === 0) return out;
+    const rows = this.stmt(
+      `SELECT ${specs.map((f) => `e.${f.column}`).join(', ')} FROM entries e WHERE ${where}`,
+    )
+      .raw(true)
+      .iterate(...params) as Iterable<Array<string | number | null>>;
+    for (const row of rows)
+      for (let i = 0; i < specs.length; i++) {
+        const v = row[i];
+        if (v !== null) specs[i].counts.set(v, (specs[i].counts.get(v) ?? 0) + 1);
       }
-      out[name] = (
-        this.db
-          .prepare(
-            `SELECT e.${f.column} AS v, count(*) AS n FROM entries e WHERE (${where}) AND e.${f.column} IS NOT NULL GROUP BY e.${f.column} ORDER BY n DESC, v LIMIT ?`,
-          )
-          .all(...params, n) as Array<{ v: string; n: number }>
-      ).map((r) => ({ value: r.v, count: r.n }));
+    for (const f of specs) {
+      const values = [...f.counts]
+        .map(([v, count]) => ({
+          value: f.column === 'log_id' ? this.origin(v as number) : String(v),
+          count,
+        }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+      out[f.name] = values.slice(0, n);
     }
     return out;
   }
@@ -285,9 +310,9 @@ export class SearchService {
     const { where, params } = this.compile(query);
     let { from, to } = opts;
     if (from === undefined || to === undefined) {
-      const span = this.db
-        .prepare(`SELECT min(e.time) AS lo, max(e.time) AS hi FROM entries e WHERE ${where}`)
-        .get(...params) as { lo: number | null; hi: number | null };
+      const span = this.stmt(
+        `SELECT min(e.time) AS lo, max(e.time) AS hi FROM entries e WHERE ${where}`,
+      ).get(...params) as { lo: number | null; hi: number | null };
       if (span.lo === null || span.hi === null) return { bucketMs: BUCKETS_MS[0], buckets: [] };
       from ??= span.lo;
       to ??= span.hi + 1;
@@ -295,12 +320,10 @@ export class SearchService {
     const target = Math.min(Math.max(opts.target ?? 100, 1), 2000);
     const width = Math.max(1, to - from);
     const bucketMs = BUCKETS_MS.find((b) => width / b <= target) ?? BUCKETS_MS.at(-1)!;
-    const rows = this.db
-      .prepare(
-        `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*) AS n FROM entries e
+    const rows = this.stmt(
+      `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*) AS n FROM entries e
          WHERE (${where}) AND e.time >= ? AND e.time < ? GROUP BY b ORDER BY b`,
-      )
-      .all(bucketMs, bucketMs, bucketMs, ...params, from, to) as Array<{ b: number; n: number }>;
+    ).all(bucketMs, bucketMs, bucketMs, ...params, from, to) as Array<{ b: number; n: number }>;
     return { bucketMs, buckets: rows.map((r) => ({ start: r.b, count: r.n })) };
   }
 
