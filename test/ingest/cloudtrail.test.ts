@@ -1,5 +1,5 @@
 /** The 55 real CloudTrail delivery files seal into a store of exactly 2,900 entries that verifies. */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,18 +8,14 @@ import { decodeEntry } from '../../shared/entry/model';
 import { fromUtf8 } from '../../shared/bytes';
 import { parseEntryBundle, TILE_WIDTH, tilePath } from '../../shared/tlog/tiles';
 import { custos, tempDir } from '../helpers/cli';
-import { DATASETS } from '../helpers/paths';
+import { cloudTrailFiles, sealCloudTrail } from '../helpers/cloudtrail';
 
-const CT = join(DATASETS, 'cloudtrail-invictus', 'CloudTrail');
 let dir: string;
 let files: string[];
 
 beforeAll(async () => {
   dir = tempDir();
-  files = readdirSync(CT)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => join(CT, f));
+  files = cloudTrailFiles();
   await custos('keygen', '--origin', 'cloudtrail.example/audit', '--out', join(dir, 'ct'));
 });
 
@@ -27,16 +23,7 @@ describe('CloudTrail import', () => {
   it('seals all 55 files into exactly 2,900 entries that verify, each holding its record unchanged', async () => {
     expect(files).toHaveLength(55);
     const store = join(dir, 'store');
-    const r = await custos(
-      'seal',
-      '--store',
-      store,
-      '--key',
-      join(dir, 'ct.key'),
-      '--format',
-      'cloudtrail',
-      ...files,
-    );
+    const r = await sealCloudTrail(store, join(dir, 'ct.key'), files);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const v = await custos('verify', '--store', store, '--trust', join(dir, 'ct.pub'));

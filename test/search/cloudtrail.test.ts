@@ -3,33 +3,19 @@
  * counts were computed from the original JSON files independently of Custos (a short Python
  * script over Records[]: field equality, and full text as runs of letters and digits).
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { custos, tempDir } from '../helpers/cli';
-import { DATASETS } from '../helpers/paths';
+import { cloudTrailFiles, sealCloudTrail } from '../helpers/cloudtrail';
 import { searchableCache } from '../helpers/search';
 
-const CT = join(DATASETS, 'cloudtrail-invictus', 'CloudTrail');
 let cache: Awaited<ReturnType<typeof searchableCache>>;
 
 beforeAll(async () => {
   const dir = tempDir('custos-ct-search-');
-  const files = readdirSync(CT)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => join(CT, f));
   await custos('keygen', '--origin', 'cloudtrail.example/audit', '--out', join(dir, 'ct'));
   const store = join(dir, 'store');
-  const r = await custos(
-    'seal',
-    '--store',
-    store,
-    '--key',
-    join(dir, 'ct.key'),
-    '--format',
-    'cloudtrail',
-    ...files,
-  );
+  const r = await sealCloudTrail(store, join(dir, 'ct.key'), cloudTrailFiles());
   expect(r.code, r.stderr).toBe(0);
   cache = await searchableCache(dir, store, join(dir, 'ct.pub'));
 }, 120_000);

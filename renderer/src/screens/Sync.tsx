@@ -14,16 +14,15 @@ import type { Output } from '../../../shared/ipc/contract';
 import { call, onEvent } from '../api';
 import { fmtAgo, fmtInt } from '../format';
 import { useAsync } from '../useAsync';
+import { useRun } from '../useRun';
 import { ErrorNote, Loading } from '../components/Status';
 
 export function SyncScreen() {
   const overview = useAsync(() => call('app.overview', {}), []);
-  const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<Record<string, { done: number; total: number | null }>>(
     {},
   );
-  const [result, setResult] = useState<Output<'sync.run'> | null>(null);
-  const [error, setError] = useState<Error | null>(null);
+  const { running, result, error, run } = useRun<Output<'sync.run'>>();
   useEffect(
     () =>
       onEvent('sync.progress', (p) =>
@@ -32,21 +31,8 @@ export function SyncScreen() {
     [],
   );
   const sync = () => {
-    setRunning(true);
-    setResult(null);
-    setError(null);
     setProgress({});
-    call('sync.run', {}).then(
-      (r) => {
-        setResult(r);
-        setRunning(false);
-        overview.reload();
-      },
-      (e: Error) => {
-        setError(e);
-        setRunning(false);
-      },
-    );
+    run(() => call('sync.run', {}), overview.reload);
   };
   return (
     <Stack spacing={2}>

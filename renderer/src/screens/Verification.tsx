@@ -16,6 +16,7 @@ import type { Output } from '../../../shared/ipc/contract';
 import { call, onEvent } from '../api';
 import { fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
+import { useRun } from '../useRun';
 import { Empty, ErrorNote, Loading } from '../components/Status';
 
 /** What an alarm means, in plain words. */
@@ -35,28 +36,15 @@ const DIAGNOSIS: Record<string, string> = {
 
 export function Verification({ explore }: { explore: (q: string) => void }) {
   const alarms = useAsync(() => call('alarms.list', {}), []);
-  const [report, setReport] = useState<Output<'verify.run'> | null>(null);
-  const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [error, setError] = useState<Error | null>(null);
+  const { running, result: report, error, run } = useRun<Output<'verify.run'>>();
   useEffect(
     () => onEvent('verify.progress', (p) => setProgress({ done: p.done, total: p.total })),
     [],
   );
   const verify = () => {
-    setRunning(true);
-    setError(null);
-    setReport(null);
-    call('verify.run', {}).then(
-      (r) => {
-        setReport(r);
-        setRunning(false);
-      },
-      (e: Error) => {
-        setError(e);
-        setRunning(false);
-      },
-    );
+    setProgress(null);
+    run(() => call('verify.run', {}));
   };
   return (
     <Stack spacing={2}>
