@@ -119,11 +119,9 @@ async function start() {
   await app.whenReady();
   const cachePath = settings.get('cachePath');
   let store: CacheStore;
+  let key: Buffer;
   try {
-    const key = cacheKey(
-      join(app.getPath('userData'), 'cache-key.bin'),
-      settings.get('importKeyFrom'),
-    );
+    key = cacheKey(join(app.getPath('userData'), 'cache-key.bin'), settings.get('importKeyFrom'));
     store = new CacheStore(openCacheDb(cachePath, key));
   } catch (e) {
     dialog.showErrorBox('Custos cannot open its workspace', (e as Error).message);
@@ -136,6 +134,7 @@ async function start() {
   const handlers = createHandlers({
     cachePath,
     store,
+    key,
     emit: (event, payload) => window?.webContents.send('custos:event', { event, payload }),
   });
   registerIpc(ipcMain, handlers, trustedFrame(APP_URL));

@@ -33,13 +33,17 @@ function keyProvider(keyFile: string | undefined): KeyProvider {
   return keyFile ? fileKeyProvider(keyFile) : envKeyProvider();
 }
 
+/** The cache key from --key-file or CUSTOS_CACHE_KEY. */
+export function cacheKey(keyFile: string | undefined): Promise<Buffer> {
+  return keyProvider(keyFile).getKey();
+}
+
 export async function openStore(
   path: string,
   keyFile: string | undefined,
   create = false,
 ): Promise<CacheStore> {
-  const key = await keyProvider(keyFile).getKey();
-  return new CacheStore(openCacheDb(path, key, { create }));
+  return new CacheStore(openCacheDb(path, await cacheKey(keyFile), { create }));
 }
 
 export async function policyFor(store: CacheStore, trustPath: string | undefined) {

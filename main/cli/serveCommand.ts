@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { EventName, EventPayload } from '../../shared/ipc/contract';
 import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from '../web/server';
-import { openStore } from './cacheCommands';
+import { openCacheDb } from '../store/cache';
+import { CacheStore } from '../store/cacheStore';
+import { cacheKey } from './cacheCommands';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK } from './errors';
 import type { Output } from './output';
@@ -26,9 +28,10 @@ export async function serveCommand(
   });
   const cachePath = required(values.cache, '--cache');
   const port = nonNegativeInteger(values.port, '--port', 0);
-  const store = await openStore(cachePath, values['key-file']);
+  const key = await cacheKey(values['key-file']);
+  const store = new CacheStore(openCacheDb(cachePath, key));
   let sink: <E extends EventName>(event: E, payload: EventPayload<E>) => void = () => {};
-  const handlers = createHandlers({ cachePath, store, emit: (e, p) => sink(e, p) });
+  const handlers = createHandlers({ cachePath, store, key, emit: (e, p) => sink(e, p) });
   const server = await startWebServer({
     handlers,
     staticDir: RENDERER_DIR,

@@ -56,6 +56,7 @@ beforeAll(async () => {
   const handlers = createHandlers({
     cachePath: ws.path,
     store: ws.cache,
+    key: ws.key,
     emit: (e, p) => sink(e, p),
   });
   server = await startWebServer({ handlers, staticDir: RENDERER });

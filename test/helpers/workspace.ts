@@ -18,6 +18,7 @@ export async function testWorkspace(entries = 600) {
   const handlers = createHandlers({
     cachePath: c.path,
     store: c.cache,
+    key: c.key,
     emit: (event, payload) => events.push({ event, payload }),
   });
   return { dir, log, storePath: store, ...c, handlers, events };

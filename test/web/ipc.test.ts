@@ -116,6 +116,30 @@ describe('IPC registration', () => {
     });
   });
 
+  it('re-verifies the cache in a worker, with progress, while the services keep answering', async () => {
+    ws.events.length = 0;
+    const running = invoke('verify.run', console_, {}) as Promise<{
+      ok: true;
+      value: { ok: boolean; logs: Array<{ entries: number }> };
+    }>;
+    let finished = false;
+    void running.then(() => (finished = true));
+    // Answered while the verification runs (in-thread, it would have finished first).
+    expect(await invoke('search.count', console_, { query: '' })).toEqual({ ok: true, value: 600 });
+    expect(finished).toBe(false);
+    const r = await running;
+    expect(r.ok).toBe(true);
+    expect(r.value.ok).toBe(true);
+    expect(r.value.logs).toMatchObject([{ entries: 600 }]);
+    const progress = ws.events.filter((e) => e.event === 'verify.progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.payload).toEqual({
+      origin: 'console.example/log',
+      done: 600,
+      total: 600,
+    });
+  });
+
   it('syncs with progress events and gives an overview', async () => {
     const r = (await invoke('sync.run', console_, {})) as {
       ok: true;
