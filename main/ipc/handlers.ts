@@ -16,7 +16,8 @@ import type { CacheStore } from '../store/cacheStore';
 import { proveCachedEntry } from '../store/verifyCache';
 import { verifyCacheInWorker } from '../store/verifyInWorker';
 import { SearchService } from '../search/service';
-import { SyncAlarm, syncSource } from '../sync/engine';
+import { SyncAlarm, SyncCancelled, syncSource } from '../sync/engine';
+import { readCheckpointFrom } from '../sync/checkSource';
 import { openStorage } from '../tlog/storage';
 
 export const TRUST_META = 'trust_policy';
@@ -56,6 +57,16 @@ export function createHandlers(ws: Workspace): Handlers {
     const text = store.getMeta(TRUST_META);
     return text ? parsePolicy(nodeCrypto, text, 'the trust policy stored in the cache') : null;
   };
+  let syncing: AbortController | null = null;
+  const sourceList = () =>
+    store.listSources().map((s) => ({
+      id: s.id,
+      location: s.location,
+      origin: origin(s.logId),
+      lastSyncAt: s.lastSyncAt,
+      lastStatus: s.lastStatus,
+      lastError: s.lastError,
+    }));
   const origin = (logId: number | null) =>
     logId === null ? null : (store.listLogs().find((l) => l.id === logId)?.origin ?? null);
 
@@ -71,14 +82,7 @@ export function createHandlers(ws: Workspace): Handlers {
           rootHash: cp ? b64(cp.root) : null,
         };
       });
-      const sources = store.listSources().map((s) => ({
-        id: s.id,
-        location: s.location,
-        origin: origin(s.logId),
-        lastSyncAt: s.lastSyncAt,
-        lastStatus: s.lastStatus,
-        lastError: s.lastError,
-      }));
+      const sources = sourceList();
       const openAlarms = store.listAlarms().filter((a) => a.acknowledgedAt === null).length;
       const activity = search.histogram('', { target: 120 }).buckets;
       return { cache: ws.cachePath, logs, sources, openAlarms, activity };
@@ -142,35 +146,74 @@ export function createHandlers(ws: Workspace): Handlers {
         );
       const targets = locations?.length ? locations : store.listSources().map((s) => s.location);
       if (targets.length === 0) throw new HandlerError('this cache has no sources yet');
+      if (syncing) throw new HandlerError('a sync is already running');
       const results: Output<'sync.run'>['results'] = [];
-      for (const location of targets) {
-        try {
-          const r = await syncSource(store, await openStorage(location), trust, {
-            onProgress: (p) =>
-              ws.emit('sync.progress', { location, done: p.entriesDone, total: p.entriesTotal }),
-          });
-          results.push({
-            location,
-            ok: true,
-            origin: r.origin,
-            newEntries: r.added,
-            size: r.size,
-            message: r.upToDate ? 'up to date' : `${r.added} new entries verified and stored`,
-          });
-        } catch (e) {
-          const alarm = e instanceof SyncAlarm;
-          if (alarm) ws.emit('alarm.raised', { message: (e as Error).message });
-          results.push({
-            location,
-            ok: false,
-            origin: null,
-            newEntries: 0,
-            size: 0,
-            message: `${alarm ? 'alarm' : 'failed'}: ${(e as Error).message}`,
-          });
+      const abort = (syncing = new AbortController());
+      try {
+        for (const location of targets) {
+          if (abort.signal.aborted) break;
+          try {
+            const r = await syncSource(store, await openStorage(location), trust, {
+              signal: abort.signal,
+              onProgress: (p) =>
+                ws.emit('sync.progress', { location, done: p.entriesDone, total: p.entriesTotal }),
+            });
+            results.push({
+              location,
+              ok: true,
+              origin: r.origin,
+              newEntries: r.added,
+              size: r.size,
+              message: r.upToDate ? 'up to date' : `${r.added} new entries verified and stored`,
+            });
+          } catch (e) {
+            const alarm = e instanceof SyncAlarm;
+            if (alarm) ws.emit('alarm.raised', { message: (e as Error).message });
+            const kind = alarm ? 'alarm' : e instanceof SyncCancelled ? 'cancelled' : 'failed';
+            results.push({
+              location,
+              ok: false,
+              origin: null,
+              newEntries: 0,
+              size: 0,
+              message:
+                kind === 'cancelled'
+                  ? 'cancelled: what was verified before stays stored; the next sync resumes'
+                  : `${kind}: ${(e as Error).message}`,
+            });
+          }
         }
+      } finally {
+        syncing = null;
       }
       return { results };
+    },
+    'sync.cancel': () => {
+      if (!syncing) return false;
+      syncing.abort();
+      return true;
+    },
+    'sources.add': async ({ location }) => {
+      await openStorage(location.trim()).catch((e: Error) => {
+        throw new HandlerError(`${location}: ${e.message}`);
+      });
+      store.ensureSource(location.trim());
+      return sourceList();
+    },
+    'sources.test': async ({ location }) => {
+      const trust = policy();
+      if (!trust) throw new HandlerError('this cache has no trust policy yet');
+      return readCheckpointFrom(location.trim(), trust);
+    },
+    'trust.get': () => {
+      const text = store.getMeta(TRUST_META);
+      const p = policy();
+      return {
+        text,
+        logs: p?.logs.map((l) => l.verifier.name) ?? [],
+        witnesses: p?.witnesses.map((w) => w.name) ?? [],
+        quorum: p ? p.quorum : null,
+      };
     },
     'verify.run': async () => {
       // In a worker: a million entries take seconds, and the console keeps being answered.

@@ -17,6 +17,10 @@ export const CHANNEL_LIST = [
   'alarms.list',
   'alarms.acknowledge',
   'sync.run',
+  'sync.cancel',
+  'sources.add',
+  'sources.test',
+  'trust.get',
   'verify.run',
 ] as const;
 

@@ -187,6 +187,29 @@ export const channels = {
     input: z.strictObject({ locations: z.array(text(2048)).max(64).optional() }),
     output: syncResultSchema,
   },
+  'sync.cancel': { input: z.strictObject({}), output: z.boolean() },
+  'sources.add': {
+    input: z.strictObject({ location: text(2048).min(1) }),
+    output: z.array(sourceSchema),
+  },
+  'sources.test': {
+    input: z.strictObject({ location: text(2048).min(1) }),
+    output: z.strictObject({
+      ok: z.boolean(),
+      origin: z.string().nullable(),
+      size: nonNeg.nullable(),
+      message: z.string(),
+    }),
+  },
+  'trust.get': {
+    input: z.strictObject({}),
+    output: z.strictObject({
+      text: z.string().nullable(),
+      logs: z.array(z.string()),
+      witnesses: z.array(z.string()),
+      quorum: z.string().nullable(),
+    }),
+  },
   'verify.run': { input: z.strictObject({}), output: verifyReportSchema },
 } as const;
 

@@ -140,8 +140,34 @@ describe('IPC registration', () => {
     });
   });
 
+  it('tests and adds sources, shows the trust policy, and cancels only a running sync', async () => {
+    expect(await invoke('sources.test', console_, { location: ws.storePath })).toEqual({
+      ok: true,
+      value: {
+        ok: true,
+        origin: 'console.example/log',
+        size: 600,
+        message: 'a checkpoint of console.example/log at size 600, signed by a trusted key',
+      },
+    });
+    const missing = (await invoke('sources.test', console_, {
+      location: `${ws.dir}/nowhere`,
+    })) as { value: { ok: boolean; message: string } };
+    expect(missing.value).toMatchObject({ ok: false, message: 'no checkpoint there' });
+    const added = (await invoke('sources.add', console_, { location: `${ws.dir}/mirror` })) as {
+      value: Array<{ location: string }>;
+    };
+    expect(added.value.map((s) => s.location)).toEqual([ws.storePath, `${ws.dir}/mirror`]);
+    const trust = (await invoke('trust.get', console_, {})) as {
+      value: { logs: string[]; quorum: string; text: string };
+    };
+    expect(trust.value.logs).toEqual(['console.example/log']);
+    expect(trust.value.quorum).toBe('none');
+    expect(await invoke('sync.cancel', console_, {})).toEqual({ ok: true, value: false });
+  });
+
   it('syncs with progress events and gives an overview', async () => {
-    const r = (await invoke('sync.run', console_, {})) as {
+    const r = (await invoke('sync.run', console_, { locations: [ws.storePath] })) as {
       ok: true;
       value: { results: unknown[] };
     };

@@ -8,6 +8,7 @@ import {
   CardContent,
   LinearProgress,
   Stack,
+  TextField,
   Typography,
 } from '@mui/material';
 import type { Output } from '../../../shared/ipc/contract';
@@ -40,6 +41,11 @@ export function SyncScreen() {
         <Typography variant="h5" component="h2" sx={{ flex: 1 }}>
           Sync
         </Typography>
+        {running && (
+          <Button sx={{ mr: 1 }} onClick={() => void call('sync.cancel', {})}>
+            Cancel
+          </Button>
+        )}
         <Button variant="contained" onClick={sync} disabled={running}>
           {running ? 'Syncing…' : 'Sync now'}
         </Button>
@@ -97,6 +103,109 @@ export function SyncScreen() {
         );
       })}
       {error && <ErrorNote error={error} title="Sync failed" />}
+      <AddSource onAdded={overview.reload} />
+      <TrustPolicy />
     </Stack>
+  );
+}
+
+/** A new source: a folder, an http(s) address or s3://bucket/prefix; tested before it is added. */
+function AddSource({ onAdded }: { onAdded: () => void }) {
+  const [location, setLocation] = useState('');
+  const [test, setTest] = useState<Output<'sources.test'> | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const act = (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    f().then(
+      () => setBusy(false),
+      (e: Error) => {
+        setError(e);
+        setBusy(false);
+      },
+    );
+  };
+  return (
+    <Card variant="outlined">
+      <CardContent>
+        <Typography variant="subtitle1" component="h3" gutterBottom>
+          Add a source
+        </Typography>
+        <Stack direction="row" spacing={1}>
+          <TextField
+            size="small"
+            fullWidth
+            label="Location"
+            placeholder="/srv/audit-store, https://logs.example.com/audit/ or s3://bucket/prefix"
+            value={location}
+            onChange={(e) => {
+              setLocation(e.target.value);
+              setTest(null);
+            }}
+          />
+          <Button
+            disabled={!location.trim() || busy}
+            onClick={() => act(async () => setTest(await call('sources.test', { location })))}
+          >
+            Test
+          </Button>
+          <Button
+            variant="outlined"
+            disabled={!location.trim() || busy}
+            onClick={() =>
+              act(async () => {
+                await call('sources.add', { location });
+                setLocation('');
+                setTest(null);
+                onAdded();
+              })
+            }
+          >
+            Add
+          </Button>
+        </Stack>
+        {test && (
+          <Alert severity={test.ok ? 'success' : 'error'} sx={{ mt: 1 }} data-testid="source-test">
+            {test.message}
+          </Alert>
+        )}
+        {error && <ErrorNote error={error} />}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The trust policy this cache checks checkpoints against. */
+function TrustPolicy() {
+  const trust = useAsync(() => call('trust.get', {}), []);
+  return (
+    <Card variant="outlined">
+      <CardContent>
+        <Typography variant="subtitle1" component="h3" gutterBottom>
+          Trust policy
+        </Typography>
+        {trust.error && <ErrorNote error={trust.error} />}
+        {trust.data && !trust.data.text && (
+          <Typography variant="body2">
+            None yet: the first sync with <code>custos sync --trust</code> sets it.
+          </Typography>
+        )}
+        {trust.data?.text && (
+          <>
+            <Typography variant="body2">
+              Trusted log keys: {trust.data.logs.join(', ') || 'none'}. Witnesses:{' '}
+              {trust.data.witnesses.join(', ') || 'none'}. Quorum: {trust.data.quorum}.
+            </Typography>
+            <Box
+              component="pre"
+              sx={{ fontSize: 12, bgcolor: 'action.hover', p: 1, overflow: 'auto' }}
+            >
+              {trust.data.text}
+            </Box>
+          </>
+        )}
+      </CardContent>
+    </Card>
   );
 }
