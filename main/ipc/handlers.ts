@@ -233,9 +233,32 @@ export function createHandlers(ws: Workspace): Handlers {
         })),
         problems: report.problems.map((p) => ({
           origin: p.origin,
+          entry: p.entry ?? null,
           message: p.entry === undefined ? p.message : `entry ${p.entry}: ${p.message}`,
         })),
       };
     },
+    'verify.checkpoints': () =>
+      (
+        store.db
+          .prepare(
+            `SELECT l.origin, c.size, c.root, c.accepted_at, c.witnesses FROM checkpoints c
+             JOIN logs l ON l.id = c.log_id WHERE c.accepted_at IS NOT NULL
+             ORDER BY c.accepted_at DESC, c.size DESC LIMIT 500`,
+          )
+          .all() as Array<{
+          origin: string;
+          size: number;
+          root: Uint8Array;
+          accepted_at: number;
+          witnesses: string;
+        }>
+      ).map((c) => ({
+        origin: c.origin,
+        size: c.size,
+        rootHash: b64(c.root),
+        acceptedAt: c.accepted_at,
+        witnesses: (JSON.parse(c.witnesses) as unknown[]).length,
+      })),
   };
 }

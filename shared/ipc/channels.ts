@@ -22,6 +22,7 @@ export const CHANNEL_LIST = [
   'sources.test',
   'trust.get',
   'verify.run',
+  'verify.checkpoints',
 ] as const;
 
 export type ChannelListName = (typeof CHANNEL_LIST)[number];

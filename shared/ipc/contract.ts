@@ -104,7 +104,9 @@ const verifyReportSchema = z.strictObject({
       ok: z.boolean(),
     }),
   ),
-  problems: z.array(z.strictObject({ origin: z.string(), message: z.string() })),
+  problems: z.array(
+    z.strictObject({ origin: z.string(), entry: nonNeg.nullable(), message: z.string() }),
+  ),
 });
 
 const syncResultSchema = z.strictObject({
@@ -211,6 +213,18 @@ export const channels = {
     }),
   },
   'verify.run': { input: z.strictObject({}), output: verifyReportSchema },
+  'verify.checkpoints': {
+    input: z.strictObject({}),
+    output: z.array(
+      z.strictObject({
+        origin: z.string(),
+        size: nonNeg,
+        rootHash: z.string(),
+        acceptedAt: int,
+        witnesses: nonNeg,
+      }),
+    ),
+  },
 } as const;
 
 export type Channels = typeof channels;

@@ -7,6 +7,8 @@ import {
   Alert,
   Box,
   Button,
+  Card,
+  CardContent,
   Chip,
   LinearProgress,
   Stack,
@@ -18,6 +20,7 @@ import { fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { useRun } from '../useRun';
 import { Empty, ErrorNote, Loading } from '../components/Status';
+import { SegmentMap } from '../components/SegmentMap';
 
 /** What an alarm means, in plain words. */
 const DIAGNOSIS: Record<string, string> = {
@@ -36,6 +39,8 @@ const DIAGNOSIS: Record<string, string> = {
 
 export function Verification({ explore }: { explore: (q: string) => void }) {
   const alarms = useAsync(() => call('alarms.list', {}), []);
+  const overview = useAsync(() => call('app.overview', {}), []);
+  const checkpoints = useAsync(() => call('verify.checkpoints', {}), []);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const { running, result: report, error, run } = useRun<Output<'verify.run'>>();
   useEffect(
@@ -76,7 +81,8 @@ export function Verification({ explore }: { explore: (q: string) => void }) {
           {report.ok
             ? `Every entry, tile and checkpoint verified: ${report.logs
                 .map(
-                  (l) => `${l.origin} (${fmtInt(l.entries)} entries, ${l.checkpoints} checkpoints)`,
+                  (l) =>
+                    `${l.origin} (${fmtInt(l.entries)} entries, ${l.checkpoints} checkpoint${l.checkpoints === 1 ? '' : 's'})`,
                 )
                 .join('; ')}.`
             : `${report.problems.length} problem(s): ${report.problems
@@ -85,6 +91,60 @@ export function Verification({ explore }: { explore: (q: string) => void }) {
                 .join('; ')}`}
         </Alert>
       )}
+      <Card variant="outlined">
+        <CardContent>
+          <Typography variant="subtitle1" component="h3" gutterBottom>
+            Segments
+          </Typography>
+          {overview.data?.logs.map((l) => (
+            <SegmentMap
+              key={l.origin}
+              origin={l.origin}
+              entries={l.entries}
+              verifiedSize={l.verifiedSize}
+              problemEntries={(report?.problems ?? [])
+                .filter((p) => p.origin === l.origin && p.entry !== null)
+                .map((p) => p.entry!)}
+            />
+          ))}
+        </CardContent>
+      </Card>
+      <Card variant="outlined">
+        <CardContent>
+          <Typography variant="subtitle1" component="h3" gutterBottom>
+            Checkpoints accepted
+          </Typography>
+          {checkpoints.data?.length === 0 && <Empty>None yet.</Empty>}
+          <Box component="table" sx={{ width: '100%', borderCollapse: 'collapse', fontSize: 13 }}>
+            <thead>
+              <tr>
+                {['accepted (UTC)', 'log', 'size', 'root hash', 'witnesses'].map((h) => (
+                  <Box
+                    component="th"
+                    key={h}
+                    sx={{ textAlign: 'left', color: 'text.secondary', fontWeight: 500, pb: 0.5 }}
+                  >
+                    {h}
+                  </Box>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {checkpoints.data?.slice(0, 20).map((c) => (
+                <tr key={`${c.origin}-${c.size}-${c.rootHash}`}>
+                  <td>{fmtTime(c.acceptedAt, false)}</td>
+                  <td>{c.origin}</td>
+                  <td>{fmtInt(c.size)}</td>
+                  <Box component="td" sx={{ fontFamily: 'monospace', fontSize: 12 }}>
+                    {c.rootHash}
+                  </Box>
+                  <td>{c.witnesses}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Box>
+        </CardContent>
+      </Card>
       <Typography variant="h6" component="h3">
         Alarms
       </Typography>
