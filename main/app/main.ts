@@ -136,6 +136,13 @@ async function start() {
     store,
     key,
     emit: (event, payload) => window?.webContents.send('custos:event', { event, payload }),
+    chooseSavePath: async (suggestedName) => {
+      const r = await dialog.showSaveDialog(window!, {
+        title: 'Export the results',
+        defaultPath: join(app.getPath('documents'), suggestedName),
+      });
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
   });
   registerIpc(ipcMain, handlers, trustedFrame(APP_URL));
   protocol.handle('app', serveApp);

@@ -1,9 +1,7 @@
 /** `custos search`: the console's search, headless: a table, a count, facets, a histogram, or an export. */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { QueryError } from '../../shared/query/parse';
 import { proveCachedEntry } from '../store/verifyCache';
-import { exportResults } from '../search/export';
+import { exportResults, exportToFile } from '../search/export';
 import { facetFields, SearchService, type SearchRow } from '../search/service';
 import { openStore, policyFor } from './cacheCommands';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
@@ -136,14 +134,7 @@ export async function searchCommand(argv: string[], out: Output): Promise<number
         prove,
       } as const;
       if (values.out) {
-        // Plain text audit data leaves the encrypted cache only where asked, readable by the owner.
-        const file = createWriteStream(values.out, { flags: 'wx', mode: 0o600 });
-        await once(file, 'open');
-        const n = await exportResults(search, opts, async (chunk) => {
-          if (!file.write(chunk)) await once(file, 'drain');
-        });
-        file.end();
-        await once(file, 'finish');
+        const n = await exportToFile(search, opts, values.out);
         out.error(`wrote ${n} entries to ${values.out}`);
       } else await exportResults(search, opts, (chunk) => out.write(chunk));
       return EXIT_OK;

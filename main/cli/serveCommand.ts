@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { EventName, EventPayload } from '../../shared/ipc/contract';
 import { createHandlers } from '../ipc/handlers';
-import { startWebServer } from '../web/server';
+import { startWebServer, type WebServer } from '../web/server';
 import { openCacheDb } from '../store/cache';
 import { CacheStore } from '../store/cacheStore';
 import { cacheKey } from './cacheCommands';
@@ -31,8 +31,15 @@ export async function serveCommand(
   const key = await cacheKey(values['key-file']);
   const store = new CacheStore(openCacheDb(cachePath, key));
   let sink: <E extends EventName>(event: E, payload: EventPayload<E>) => void = () => {};
-  const handlers = createHandlers({ cachePath, store, key, emit: (e, p) => sink(e, p) });
-  const server = await startWebServer({
+  let server: WebServer | null = null;
+  const handlers = createHandlers({
+    cachePath,
+    store,
+    key,
+    emit: (e, p) => sink(e, p),
+    offerDownload: (name, type, produce) => server!.offerDownload(name, type, produce),
+  });
+  server = await startWebServer({
     handlers,
     staticDir: RENDERER_DIR,
     port,

@@ -16,6 +16,7 @@ import type { CacheStore } from '../store/cacheStore';
 import { proveCachedEntry } from '../store/verifyCache';
 import { verifyCacheInWorker } from '../store/verifyInWorker';
 import { SearchService } from '../search/service';
+import { exportResults, exportToFile, type ExportOptions } from '../search/export';
 import { SyncAlarm, SyncCancelled, syncSource } from '../sync/engine';
 import { readCheckpointFrom } from '../sync/checkSource';
 import { openStorage } from '../tlog/storage';
@@ -30,6 +31,14 @@ export interface Workspace {
   key: Uint8Array;
   /** Sends an event to the console (progress, alarms). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Desktop: asks where to save a file (null when the user cancels). */
+  chooseSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** Web mode: offers a one-time download; returns its address. */
+  offerDownload?: (
+    name: string,
+    type: string,
+    produce: (write: (chunk: string) => Promise<void>) => Promise<number>,
+  ) => string;
 }
 
 export type Handlers = {
@@ -123,6 +132,32 @@ export function createHandlers(ws: Workspace): Handlers {
     'search.remember': ({ query, total }) => {
       search.remember(query, total);
       return null;
+    },
+    'search.export': async ({ query, format, proofs, sort, order }) => {
+      search.compile(query);
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      const name = `custos-export-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}`;
+      const trust = proofs ? policy() : null;
+      const opts: ExportOptions = {
+        query,
+        format,
+        sort,
+        order,
+        prove: proofs
+          ? (log, index) => proveCachedEntry(store, log, index, trust).proofText
+          : undefined,
+      };
+      if (ws.offerDownload) {
+        const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
+        const url = ws.offerDownload(name, type, (write) => exportResults(search, opts, write));
+        return { kind: 'download' as const, url };
+      }
+      if (ws.chooseSavePath) {
+        const path = await ws.chooseSavePath(name);
+        if (!path) throw new HandlerError('the export was cancelled');
+        return { kind: 'file' as const, path, rows: await exportToFile(search, opts, path) };
+      }
+      throw new HandlerError('exporting is not available here');
     },
     'alarms.list': () => {
       const sources = store.listSources();

@@ -5,6 +5,8 @@
  * row carries the entry's inclusion proof (c2sp.org/tlog-proof) against the cache's latest
  * verified checkpoint.
  */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { toBase64 } from '../../shared/bytes';
 import type { Cursor, FullRow, SearchService, SortKey, SortOrder } from './service';
 
@@ -141,4 +143,25 @@ export async function exportResults(
     after = page.next;
   }
   return done;
+}
+
+/**
+ * Exports into a new file readable only by its owner (plain-text audit data leaves the encrypted
+ * cache only where asked); an existing file is never overwritten. Returns the row count.
+ */
+export async function exportToFile(
+  search: SearchService,
+  opts: ExportOptions,
+  path: string,
+): Promise<number> {
+  const file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+  await once(file, 'open');
+  try {
+    return await exportResults(search, opts, async (chunk) => {
+      if (!file.write(chunk)) await once(file, 'drain');
+    });
+  } finally {
+    file.end();
+    await once(file, 'finish');
+  }
 }

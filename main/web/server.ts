@@ -47,6 +47,15 @@ export interface WebServer {
   origin: string;
   token: string;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /**
+   * Offers a one-time download (an export): its address holds a random 256-bit name, is good for
+   * one fetch within a minute, and streams what `produce` writes.
+   */
+  offerDownload(
+    name: string,
+    type: string,
+    produce: (write: (chunk: string) => Promise<void>) => Promise<number>,
+  ): string;
   close(): Promise<void>;
 }
 
@@ -91,6 +100,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const tokenBytes = Buffer.from(`Bearer ${token}`);
   const root = resolve(opts.staticDir);
   const streams = new Set<ServerResponse>();
+  const downloads = new Map<
+    string,
+    {
+      name: string;
+      type: string;
+      expires: number;
+      produce: (write: (chunk: string) => Promise<void>) => Promise<number>;
+    }
+  >();
   let hosts: Set<string> = new Set();
   let origin = '';
 
@@ -142,6 +160,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (req.headers['sec-fetch-site'] === 'cross-site')
       return refuse(res, 403, 'cross-site request');
     const url = new URL(req.url ?? '/', origin);
+    const download = /^\/api\/download\/([A-Za-z0-9_-]{43})$/.exec(url.pathname);
+    if (download && req.method === 'GET') {
+      // A browser download cannot carry the token: the one-time name is the capability.
+      const offer = downloads.get(download[1]);
+      downloads.delete(download[1]);
+      if (!offer || offer.expires < Date.now()) return refuse(res, 404, 'no such download');
+      res.writeHead(200, {
+        'Content-Type': offer.type,
+        'Content-Disposition': `attachment; filename="${offer.name.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        'Cache-Control': 'no-store',
+      });
+      try {
+        await offer.produce(async (chunk) => {
+          if (!res.write(chunk)) await new Promise((ok) => res.once('drain', ok));
+        });
+      } finally {
+        res.end();
+      }
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       if (!authorized(req)) return refuse(res, 401, 'missing or wrong token');
       if (url.pathname === '/api/events' && req.method === 'GET') {
@@ -195,6 +233,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     url: `${origin}/#token=${token}`,
     origin,
     token,
+    offerDownload(name, type, produce) {
+      const id = randomBytes(32).toString('base64url');
+      const now = Date.now();
+      for (const [k, d] of downloads) if (d.expires < now) downloads.delete(k);
+      downloads.set(id, { name, type, produce, expires: now + 60_000 });
+      return `/api/download/${id}`;
+    },
     emit(event, payload) {
       const data = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
       for (const s of streams) s.write(data);

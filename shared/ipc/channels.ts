@@ -14,6 +14,7 @@ export const CHANNEL_LIST = [
   'search.saved.delete',
   'search.history',
   'search.remember',
+  'search.export',
   'alarms.list',
   'alarms.acknowledge',
   'sync.run',

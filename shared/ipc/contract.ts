@@ -183,6 +183,21 @@ export const channels = {
     input: z.strictObject({ query, total: nonNeg.nullable() }),
     output: z.null(),
   },
+  'search.export': {
+    input: z.strictObject({
+      query,
+      format: z.enum(['csv', 'jsonl']),
+      proofs: z.boolean().optional(),
+      sort: z.enum(['time', 'index']).optional(),
+      order: z.enum(['asc', 'desc']).optional(),
+    }),
+    output: z.discriminatedUnion('kind', [
+      /** Desktop: written to the file the user chose. */
+      z.strictObject({ kind: z.literal('file'), path: z.string(), rows: nonNeg }),
+      /** Web mode: a one-time address the browser downloads it from. */
+      z.strictObject({ kind: z.literal('download'), url: z.string().startsWith('/api/download/') }),
+    ]),
+  },
   'alarms.list': { input: z.strictObject({}), output: z.array(alarmSchema) },
   'alarms.acknowledge': { input: z.strictObject({ id: nonNeg }), output: z.boolean() },
   'sync.run': {

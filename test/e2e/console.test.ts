@@ -58,6 +58,7 @@ beforeAll(async () => {
     store: ws.cache,
     key: ws.key,
     emit: (e, p) => sink(e, p),
+    offerDownload: (name, type, produce) => server.offerDownload(name, type, produce),
   });
   server = await startWebServer({ handlers, staticDir: RENDERER });
   sink = server.emit;
@@ -73,7 +74,7 @@ beforeAll(async () => {
       '--no-first-run',
     ],
   });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -126,6 +127,23 @@ describe('the console in web mode', () => {
     await expect.poll(() => count.textContent()).toBe('6 matching entries');
     expect(await box.inputValue()).toBe('action:customer.export AND actor:"u-1187"');
     await shot('03-explorer-filtered');
+  });
+
+  it('exports the results as CSV, downloaded by the browser', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      (async () => {
+        await page.getByRole('button', { name: 'Export', exact: true }).click();
+        await page.getByRole('menuitem', { name: 'CSV (a spreadsheet)' }).click();
+      })(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^custos-export-[\d-]+\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(csv[0]).toMatch(/^log,index,time,kind,source,category,action,outcome,actor,/);
+    expect(csv).toHaveLength(7);
+    expect(csv.slice(1).every((l) => l.includes(',customer.export,success,u-1187,'))).toBe(true);
   });
 
   it('explains a query error where it is', async () => {

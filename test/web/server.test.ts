@@ -142,6 +142,23 @@ describe('web mode', () => {
     expect((await raw('PUT', '/index.html', host)).status).toBe(405);
   });
 
+  it('serves an offered download once, by its one-time address', async () => {
+    const url = server.offerDownload('export.csv', 'text/csv', async (write) => {
+      await write('a,b\r\n');
+      await write('1,2\r\n');
+      return 1;
+    });
+    expect(url).toMatch(/^\/api\/download\/[A-Za-z0-9_-]{43}$/);
+    const host = { Host: `127.0.0.1:${port}` };
+    expect((await raw('GET', '/api/download/' + 'x'.repeat(43), host)).status).toBe(404);
+    const r = await raw('GET', url, host);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('a,b\r\n1,2\r\n');
+    expect(r.headers['content-disposition']).toBe('attachment; filename="export.csv"');
+    expect((await raw('GET', url, host)).status).toBe(404);
+    expect((await raw('GET', url, { Host: 'evil.example' })).status).toBe(421);
+  });
+
   it('streams events to the console with its token only', async () => {
     expect((await raw('GET', '/api/events', { Host: `127.0.0.1:${port}` })).status).toBe(401);
     const res = await fetch(`${server.origin}/api/events`, {

@@ -117,6 +117,8 @@ export function Explorer({
   const [saving, setSaving] = useState(false);
   const [savedMenu, setSavedMenu] = useState<HTMLElement | null>(null);
   const [columnsMenu, setColumnsMenu] = useState<HTMLElement | null>(null);
+  const [exportMenu, setExportMenu] = useState<HTMLElement | null>(null);
+  const [exported, setExported] = useState<{ ok: boolean; text: string } | null>(null);
   const [hidden, setHidden] = useState(
     () => new Set(COLUMNS.filter((c) => c.hide).map((c) => c.field)),
   );
@@ -253,6 +255,9 @@ export function Explorer({
               : ''}
         </Typography>
         <Box sx={{ flex: 1 }} />
+        <Button size="small" onClick={(e) => setExportMenu(e.currentTarget)}>
+          Export
+        </Button>
         <Button size="small" onClick={(e) => setColumnsMenu(e.currentTarget)}>
           Columns
         </Button>
@@ -336,7 +341,48 @@ export function Explorer({
         </Box>
       </Box>
 
+      {exported && (
+        <Alert severity={exported.ok ? 'success' : 'error'} onClose={() => setExported(null)}>
+          {exported.text}
+        </Alert>
+      )}
+
       <EventDrawer id={openId} onClose={() => setOpenId(null)} />
+
+      <Menu anchorEl={exportMenu} open={!!exportMenu} onClose={() => setExportMenu(null)}>
+        {(
+          [
+            ['csv', false, 'CSV (a spreadsheet)'],
+            ['jsonl', false, 'JSON lines'],
+            ['jsonl', true, 'JSON lines, each entry with its inclusion proof'],
+          ] as const
+        ).map(([format, proofs, label]) => (
+          <MenuItem
+            key={label}
+            onClick={() => {
+              setExportMenu(null);
+              call('search.export', { query: q, format, proofs }).then(
+                (r) => {
+                  if (r.kind === 'download') {
+                    const a = document.createElement('a');
+                    a.href = r.url;
+                    a.download = '';
+                    a.click();
+                    setExported({ ok: true, text: 'The export is downloading.' });
+                  } else
+                    setExported({
+                      ok: true,
+                      text: `Saved ${fmtInt(r.rows)} entries to ${r.path}.`,
+                    });
+                },
+                (e: Error) => setExported({ ok: false, text: e.message }),
+              );
+            }}
+          >
+            {label}
+          </MenuItem>
+        ))}
+      </Menu>
 
       <Menu anchorEl={columnsMenu} open={!!columnsMenu} onClose={() => setColumnsMenu(null)}>
         {COLUMNS.map((c) => (
