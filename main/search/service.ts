@@ -6,6 +6,7 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { SEARCH_FIELDS, searchField } from '../../shared/query/fields';
 import { parseQuery, QueryError } from '../../shared/query/parse';
+import { TIME_BUCKET_MS } from '../store/migrations/0002-search';
 import { compileQuery, type CompiledQuery, type SqlValue } from './compile';
 
 export type SortKey = 'time' | 'index';
@@ -84,6 +85,8 @@ export interface SavedSearch {
 export const MAX_PAGE = 1000;
 export const MAX_FACET_VALUES = 100;
 const HISTORY_KEEP = 500;
+/** From this offset on, a jump through all entries in time order uses the hourly counts. */
+const DEEP_OFFSET = 2000;
 /** A full-text term with more matches than this is tested per row rather than driving a query. */
 const BROAD_TERM = 2000;
 
@@ -127,6 +130,8 @@ export class SearchService {
     private readonly db: Database,
     /** The clock for relative times (`now-7d`). */
     private readonly now: () => number = Date.now,
+    /** From this offset on, a jump through all entries in time order uses the hourly counts. */
+    private readonly deepOffset = DEEP_OFFSET,
   ) {}
 
   /** Parses and compiles a query; a QueryError names what is wrong and where. */
@@ -228,7 +233,16 @@ export class SearchService {
       const offset = req.offset ?? 0;
       if (!Number.isSafeInteger(offset) || offset < 0)
         throw new RangeError('offset must be a whole number, 0 or more');
-      rows = select('', [], limit, offset);
+      const jump =
+        where === '1' && sort === 'time' && offset >= this.deepOffset
+          ? this.jumpInTime(order, offset)
+          : null;
+      if (jump) {
+        rows = select(` AND ${jump.cond}`, [jump.bound], limit, jump.offset);
+        // Descending, the entries without a time come after the oldest one.
+        if (rows.length < limit && jump.thenNulls)
+          rows.push(...select(' AND e.time IS NULL', [], limit - rows.length, 0));
+      } else rows = select('', [], limit, offset);
     }
     const last = rows[rows.length - 1];
     const next =
@@ -325,6 +339,41 @@ export class SearchService {
          WHERE (${where}) AND e.time >= ? AND e.time < ? GROUP BY b ORDER BY b`,
     ).all(bucketMs, bucketMs, bucketMs, ...params, from, to) as Array<{ b: number; n: number }>;
     return { bucketMs, buckets: rows.map((r) => ({ start: r.b, count: r.n })) };
+  }
+
+  /**
+   * Where row `offset` of every entry in time order is, from the hourly counts: a time bound and
+   * the few rows to skip past it, instead of counting through every row before it. Null when the
+   * row is among the entries without a time.
+   */
+  private jumpInTime(
+    order: SortOrder,
+    offset: number,
+  ): { cond: string; bound: number; offset: number; thenNulls: boolean } | null {
+    let skip = offset;
+    if (order === 'asc') {
+      const nulls = (
+        this.stmt('SELECT count(*) AS n FROM entries WHERE time IS NULL').get() as { n: number }
+      ).n;
+      if (skip < nulls) return null;
+      skip -= nulls;
+    }
+    const buckets = this.stmt(
+      `SELECT start, n FROM time_buckets ORDER BY start ${order === 'desc' ? 'DESC' : 'ASC'}`,
+    )
+      .raw(true)
+      .all() as Array<[number, number]>;
+    for (const [start, n] of buckets) {
+      if (skip < n)
+        return order === 'desc'
+          ? { cond: 'e.time < ?', bound: start + TIME_BUCKET_MS, offset: skip, thenNulls: true }
+          : { cond: 'e.time >= ?', bound: start, offset: skip, thenNulls: false };
+      skip -= n;
+    }
+    // Past every entry with a time: among those without one (descending), or past the end.
+    return order === 'desc'
+      ? { cond: 'e.time IS NULL AND -1 < ?', bound: 0, offset: skip, thenNulls: false }
+      : { cond: 'e.time >= ?', bound: Number.MAX_SAFE_INTEGER, offset: skip, thenNulls: false };
   }
 
   /** One entry's normalised fields and its bytes, by its row id in this cache. */

@@ -2,6 +2,7 @@
 import { fromBase64, toBase64 } from '../../shared/bytes';
 import type { NormalizedFields } from '../../shared/entry/normalize';
 import type { Db } from './cache';
+import { TIME_BUCKET_MS } from './migrations/0002-search';
 
 export interface LogRow {
   id: number;
@@ -96,6 +97,7 @@ export class CacheStore {
   private readonly insertEntry;
   private readonly insertText;
   private readonly insertData;
+  private readonly addToBucket;
 
   constructor(readonly db: Db) {
     this.insertEntry = db.prepare(`
@@ -103,6 +105,9 @@ export class CacheStore {
         actor, actor_type, actor_role, ip, target, target_type, subject, severity)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertData = db.prepare('INSERT INTO entry_data (id, data) VALUES (?, ?)');
+    this.addToBucket = db.prepare(
+      'INSERT INTO time_buckets (start, n) VALUES (?, ?) ON CONFLICT(start) DO UPDATE SET n = n + excluded.n',
+    );
     this.insertText = db.prepare('INSERT INTO entries_fts (rowid, text) VALUES (?, ?)');
   }
 
@@ -287,9 +292,14 @@ export class CacheStore {
     const upsertTile = this.db.prepare(
       'INSERT INTO tiles (log_id, level, idx, data) VALUES (?, ?, ?, ?) ON CONFLICT(log_id, level, idx) DO UPDATE SET data = excluded.data',
     );
+    const buckets = new Map<number, number>();
     this.db.transaction(() => {
       for (const e of entries) {
         const f = e.fields;
+        if (f.time !== null) {
+          const b = f.time - (((f.time % TIME_BUCKET_MS) + TIME_BUCKET_MS) % TIME_BUCKET_MS);
+          buckets.set(b, (buckets.get(b) ?? 0) + 1);
+        }
         const { lastInsertRowid } = this.insertEntry.run(
           logId,
           e.idx,
@@ -312,6 +322,7 @@ export class CacheStore {
         this.insertData.run(lastInsertRowid, e.data);
         this.insertText.run(lastInsertRowid, e.text);
       }
+      for (const [start, n] of buckets) this.addToBucket.run(start, n);
       for (const t of tiles) upsertTile.run(logId, t.level, t.idx, t.data);
       this.writeSyncState(
         logId,

@@ -224,7 +224,7 @@ describe('an existing cache gains search', () => {
     old.cache.db.exec(`
       ALTER TABLE entries ADD COLUMN data BLOB;
       UPDATE entries SET data = (SELECT data FROM entry_data d WHERE d.id = entries.id);
-      DROP TABLE entry_data;
+      DROP TABLE entry_data; DROP TABLE time_buckets;
       DROP TABLE entries_fts; DROP TABLE saved_searches; DROP TABLE search_history;
       DROP INDEX entries_time; ${INDEXED_COLUMNS.map((col) => `DROP INDEX entries_${col};`).join(' ')}
       PRAGMA user_version = 1;`);
@@ -235,6 +235,13 @@ describe('an existing cache gains search', () => {
       const s = new SearchService(db);
       expect(s.count('"record cleanup"')).toBe(25);
       expect(s.count('actor:u-1')).toBe(c.search.count('actor:u-1'));
+      // The hourly counts are rebuilt from the entries.
+      expect(db.prepare('SELECT sum(n) AS n FROM time_buckets').get()).toEqual({ n: N });
+      expect(
+        new SearchService(db, Date.now, 0)
+          .page({ query: '', offset: 2400, limit: 5 })
+          .rows.map((r) => r.index),
+      ).toEqual([99, 98, 97, 96, 95]);
     } finally {
       db.close();
     }

@@ -11,6 +11,9 @@ import type { Migration } from './index';
  */
 export const INDEXED_COLUMNS = ['source', 'category', 'action', 'outcome', 'severity'] as const;
 
+/** The width of a time bucket: one hour. */
+export const TIME_BUCKET_MS = 3_600_000;
+
 const lossy = new TextDecoder('utf-8', { fatal: false });
 
 /**
@@ -37,6 +40,13 @@ export const migration0002: Migration = {
       CREATE TABLE entry_data (
         id INTEGER PRIMARY KEY, -- entries.id
         data BLOB NOT NULL
+      ) STRICT;
+
+      -- How many entries fall in each hour (by their time): a grid jumping to row 900,000 of
+      -- everything in time order finds the hour it is in here, instead of counting its way there.
+      CREATE TABLE time_buckets (
+        start INTEGER PRIMARY KEY,
+        n INTEGER NOT NULL
       ) STRICT;
 
       CREATE TABLE saved_searches (
@@ -75,6 +85,9 @@ export const migration0002: Migration = {
     db.exec(`
       INSERT INTO entry_data (id, data) SELECT id, data FROM entries;
       ALTER TABLE entries DROP COLUMN data;
+      INSERT INTO time_buckets (start, n)
+        SELECT time - (((time % ${TIME_BUCKET_MS}) + ${TIME_BUCKET_MS}) % ${TIME_BUCKET_MS}), count(*)
+        FROM entries WHERE time IS NOT NULL GROUP BY 1;
     `);
   },
 };
