@@ -178,6 +178,32 @@ describe('the console in web mode', () => {
     await page.getByRole('button', { name: 'close' }).click();
   });
 
+  it('works from the keyboard: / to search, arrows and Enter to open an event, Escape to close', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 880 } });
+    await page.keyboard.press('/');
+    const box = page.getByLabel('search query');
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+      'search query',
+    );
+    await box.fill('action:customer.export AND actor:"u-1187"');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('match-count').textContent())
+      .toBe('6 matching entries');
+    await cell(0, 'time').click();
+    await page.keyboard.press('Escape'); // the click opened the first event
+    await page.getByRole('dialog', { name: 'event details' }).waitFor({ state: 'detached' });
+    await cell(0, 'time').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('proof-status').waitFor();
+    expect(await page.getByRole('heading', { name: /^Event #\d+$/ }).textContent()).toBe(
+      `Event #${await cell(1, 'index').textContent()}`,
+    );
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'event details' }).waitFor({ state: 'detached' });
+  });
+
   it('raises a visible alarm when a sync meets a tampered store', async () => {
     // The log grows by a segment, and someone alters an entry in it before the sync.
     await sealEntries(

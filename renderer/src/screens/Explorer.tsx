@@ -125,6 +125,19 @@ export function Explorer({
   const gridApi = useRef<GridApi<SearchRowDto> | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
+  // "/" puts the cursor in the search box, as in most log tools.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.key === '/' && !target?.closest('input, textarea, [role="dialog"]')) {
+        e.preventDefault();
+        input.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const q = effectiveQuery(query, range);
   const total = useAsync(() => call('search.count', { query: q }), [q]);
   const histogram = useAsync(() => call('search.histogram', { query: q, target: 120 }), [q]);
@@ -197,7 +210,7 @@ export function Explorer({
             helperText={
               queryError
                 ? queryError.message
-                : 'Field terms (actor:u-1042), "phrases", wildcards, ranges, AND / OR / NOT. Enter runs the search.'
+                : 'Field terms (actor:u-1042), "phrases", wildcards, ranges, AND / OR / NOT. Enter runs the search; / comes back here.'
             }
             slotProps={{ htmlInput: { 'aria-label': 'search query', spellCheck: false } }}
           />
@@ -336,6 +349,10 @@ export function Explorer({
             rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
             onGridReady={(e) => (gridApi.current = e.api)}
             onRowClicked={(e) => e.data && setOpenId(e.data.id)}
+            onCellKeyDown={(e) => {
+              const key = (e.event as KeyboardEvent | null)?.key;
+              if ((key === 'Enter' || key === ' ') && e.data) setOpenId(e.data.id);
+            }}
             overlayNoRowsTemplate="<span>No entries match this search.</span>"
           />
         </Box>
