@@ -127,6 +127,15 @@ describe('the console in web mode', () => {
     await expect.poll(() => count.textContent()).toBe('6 matching entries');
     expect(await box.inputValue()).toBe('action:customer.export AND actor:"u-1187"');
     await shot('03-explorer-filtered');
+    // A custom time range narrows it further, both ends included.
+    await page.getByRole('button', { name: 'Custom', exact: true }).click();
+    await page.getByLabel('From (UTC)').fill('2026-08-14T02:00');
+    await page.getByLabel('To (UTC)').fill('2026-08-14T02:29');
+    await page.getByLabel('To (UTC)').press('Enter');
+    await expect.poll(() => count.textContent()).toBe('4 matching entries');
+    await shot('03b-explorer-time-range');
+    await page.getByRole('button', { name: 'All time', exact: true }).click();
+    await expect.poll(() => count.textContent()).toBe('6 matching entries');
   });
 
   it('exports the results as CSV, downloaded by the browser', async () => {

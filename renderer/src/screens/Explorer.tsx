@@ -58,12 +58,14 @@ const RANGES: Array<[string, string, number | null]> = [
 
 /** A value as a query term: quoted, with quotes and backslashes escaped. */
 const quote = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-const isoMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+/** A time as the query language writes it, to the millisecond (UTC). */
+const isoMs = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '');
 
 interface TimeRange {
   key: string;
-  from?: number;
-  to?: number;
+  /** For 'custom': times in the query language (2026-08-14, 2026-08-14T02:00, now-7d), or ''. */
+  from?: string;
+  to?: string;
 }
 
 function effectiveQuery(query: string, range: TimeRange): string {
@@ -73,8 +75,8 @@ function effectiveQuery(query: string, range: TimeRange): string {
     const rel = RANGES.find(([k]) => k === range.key);
     if (rel?.[2])
       time = `time:>=now-${rel[2] / 86_400_000 >= 1 ? `${rel[2] / 86_400_000}d` : '24h'}`;
-    if (range.key === 'custom' && range.from !== undefined && range.to !== undefined)
-      time = `time:[${new Date(range.from).toISOString()} TO ${new Date(range.to - 1).toISOString()}]`;
+    if (range.key === 'custom' && (range.from?.trim() || range.to?.trim()))
+      time = `time:[${range.from?.trim() || '*'} TO ${range.to?.trim() || '*'}]`;
   }
   if (!time) return q;
   return q ? `(${q}) AND ${time}` : time;
@@ -241,7 +243,12 @@ export function Explorer({
         </Button>
       </Stack>
 
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+      <Stack
+        direction="row"
+        spacing={2}
+        useFlexGap
+        sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}
+      >
         <ToggleButtonGroup
           size="small"
           exclusive
@@ -250,30 +257,39 @@ export function Explorer({
           aria-label="time range"
         >
           {RANGES.map(([k, label]) => (
-            <ToggleButton key={k} value={k}>
+            <ToggleButton key={k} value={k} sx={{ whiteSpace: 'nowrap' }}>
               {label}
             </ToggleButton>
           ))}
-          {range.key === 'custom' && (
-            <ToggleButton value="custom">
-              {isoMinute(range.from!)} – {isoMinute(range.to!)}
-            </ToggleButton>
-          )}
+          <ToggleButton value="custom">Custom</ToggleButton>
         </ToggleButtonGroup>
-        <Typography variant="body2" aria-live="polite" data-testid="match-count">
+        {range.key === 'custom' && (
+          <CustomRange
+            from={range.from ?? ''}
+            to={range.to ?? ''}
+            onApply={(from, to) => setRange({ key: 'custom', from, to })}
+          />
+        )}
+        <Typography
+          variant="body2"
+          aria-live="polite"
+          data-testid="match-count"
+          sx={{ whiteSpace: 'nowrap' }}
+        >
           {total.data !== undefined
             ? `${fmtInt(total.data)} matching entries`
             : total.loading
               ? 'Counting…'
               : ''}
         </Typography>
-        <Box sx={{ flex: 1 }} />
-        <Button size="small" onClick={(e) => setExportMenu(e.currentTarget)}>
-          Export
-        </Button>
-        <Button size="small" onClick={(e) => setColumnsMenu(e.currentTarget)}>
-          Columns
-        </Button>
+        <Stack direction="row" sx={{ ml: 'auto' }}>
+          <Button size="small" onClick={(e) => setExportMenu(e.currentTarget)}>
+            Export
+          </Button>
+          <Button size="small" onClick={(e) => setColumnsMenu(e.currentTarget)}>
+            Columns
+          </Button>
+        </Stack>
       </Stack>
 
       {total.error && !queryError && <ErrorNote error={total.error} title="Search failed" />}
@@ -283,7 +299,7 @@ export function Explorer({
           <Histogram
             data={histogram.data}
             label="matching entries over time"
-            onPick={(from, to) => setRange({ key: 'custom', from, to })}
+            onPick={(from, to) => setRange({ key: 'custom', from: isoMs(from), to: isoMs(to - 1) })}
           />
         ) : (
           <Empty>
@@ -454,6 +470,47 @@ export function Explorer({
       <SaveDialog open={saving} query={query} onClose={() => setSaving(false)} />
       <SyntaxHelp open={help} onClose={() => setHelp(false)} />
     </Box>
+  );
+}
+
+/** From and to, in the query language's times (both included); Enter applies. */
+function CustomRange({
+  from,
+  to,
+  onApply,
+}: {
+  from: string;
+  to: string;
+  onApply: (from: string, to: string) => void;
+}) {
+  const [a, setA] = useState(from);
+  const [b, setB] = useState(to);
+  useEffect(() => {
+    setA(from);
+    setB(to);
+  }, [from, to]);
+  const field = (label: string, value: string, set: (v: string) => void) => (
+    <TextField
+      size="small"
+      label={label}
+      placeholder="2026-08-14T02:00 or now-7d"
+      value={value}
+      onChange={(e) => set(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onApply(a, b);
+      }}
+      sx={{ width: 230 }}
+      slotProps={{ htmlInput: { spellCheck: false } }}
+    />
+  );
+  return (
+    <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+      {field('From (UTC)', a, setA)}
+      {field('To (UTC)', b, setB)}
+      <Button size="small" onClick={() => onApply(a, b)}>
+        Apply
+      </Button>
+    </Stack>
   );
 }
 
