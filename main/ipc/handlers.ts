@@ -14,7 +14,7 @@ import type {
 import { nodeCrypto } from '../crypto/nodeCrypto';
 import type { CacheStore } from '../store/cacheStore';
 import { proveCachedEntry } from '../store/verifyCache';
-import { verifyCacheInWorker } from '../store/verifyInWorker';
+import { VerifyCancelled, verifyCacheInWorker } from '../store/verifyInWorker';
 import { SearchService } from '../search/service';
 import { exportResults, exportToFile, type ExportOptions } from '../search/export';
 import { SyncAlarm, SyncCancelled, syncSource } from '../sync/engine';
@@ -67,6 +67,7 @@ export function createHandlers(ws: Workspace): Handlers {
     return text ? parsePolicy(nodeCrypto, text, 'the trust policy stored in the cache') : null;
   };
   let syncing: AbortController | null = null;
+  let verifying: AbortController | null = null;
   const sourceList = () =>
     store.listSources().map((s) => ({
       id: s.id,
@@ -240,6 +241,20 @@ export function createHandlers(ws: Workspace): Handlers {
       if (!trust) throw new HandlerError('this cache has no trust policy yet');
       return readCheckpointFrom(location.trim(), trust);
     },
+    'trust.set': ({ text }) => {
+      // Checked before it is kept: a policy that does not parse would stop every sync.
+      let parsed: TrustPolicy;
+      try {
+        parsed = parsePolicy(nodeCrypto, text, 'the trust policy');
+      } catch (e) {
+        throw new HandlerError((e as Error).message);
+      }
+      store.setMeta(TRUST_META, text);
+      return {
+        logs: parsed.logs.map((l) => l.verifier.name),
+        witnesses: parsed.witnesses.map((w) => w.name),
+      };
+    },
     'trust.get': () => {
       const text = store.getMeta(TRUST_META);
       const p = policy();
@@ -251,13 +266,24 @@ export function createHandlers(ws: Workspace): Handlers {
       };
     },
     'verify.run': async () => {
-      // In a worker: a million entries take seconds, and the console keeps being answered.
-      const report = await verifyCacheInWorker(
-        ws.cachePath,
-        ws.key,
-        store.getMeta(TRUST_META),
-        (o, done, total) => ws.emit('verify.progress', { origin: o, done, total }),
-      );
+      if (verifying) throw new HandlerError('a verification is already running');
+      const abort = (verifying = new AbortController());
+      let report;
+      try {
+        // In a worker: a million entries take seconds, and the console keeps being answered.
+        report = await verifyCacheInWorker(
+          ws.cachePath,
+          ws.key,
+          store.getMeta(TRUST_META),
+          (o, done, total) => ws.emit('verify.progress', { origin: o, done, total }),
+          abort.signal,
+        );
+      } catch (e) {
+        if (e instanceof VerifyCancelled) throw new HandlerError('the verification was cancelled');
+        throw e;
+      } finally {
+        verifying = null;
+      }
       return {
         ok: report.ok,
         logs: report.logs.map((l) => ({
@@ -272,6 +298,11 @@ export function createHandlers(ws: Workspace): Handlers {
           message: p.entry === undefined ? p.message : `entry ${p.entry}: ${p.message}`,
         })),
       };
+    },
+    'verify.cancel': () => {
+      if (!verifying) return false;
+      verifying.abort();
+      return true;
     },
     'verify.checkpoints': () =>
       (

@@ -2,17 +2,28 @@
 import { Worker } from 'node:worker_threads';
 import type { CacheVerifyReport } from './verifyCache';
 
+export class VerifyCancelled extends Error {
+  override name = 'VerifyCancelled';
+}
+
 export function verifyCacheInWorker(
   path: string,
   key: Uint8Array,
   policy: string | null,
   onProgress?: (origin: string, done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<CacheVerifyReport> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./verifyWorker.mjs', import.meta.url), {
       workerData: { path, key, policy },
     });
     let settled = false;
+    signal?.addEventListener('abort', () => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      reject(new VerifyCancelled('verification cancelled'));
+    });
     worker.on(
       'message',
       (m: {

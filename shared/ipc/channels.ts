@@ -22,7 +22,9 @@ export const CHANNEL_LIST = [
   'sources.add',
   'sources.test',
   'trust.get',
+  'trust.set',
   'verify.run',
+  'verify.cancel',
   'verify.checkpoints',
 ] as const;
 

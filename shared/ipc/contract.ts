@@ -218,6 +218,10 @@ export const channels = {
       message: z.string(),
     }),
   },
+  'trust.set': {
+    input: z.strictObject({ text: text(65536).min(1) }),
+    output: z.strictObject({ logs: z.array(z.string()), witnesses: z.array(z.string()) }),
+  },
   'trust.get': {
     input: z.strictObject({}),
     output: z.strictObject({
@@ -228,6 +232,7 @@ export const channels = {
     }),
   },
   'verify.run': { input: z.strictObject({}), output: verifyReportSchema },
+  'verify.cancel': { input: z.strictObject({}), output: z.boolean() },
   'verify.checkpoints': {
     input: z.strictObject({}),
     output: z.array(

@@ -164,6 +164,30 @@ describe('IPC registration', () => {
     expect(trust.value.logs).toEqual(['console.example/log']);
     expect(trust.value.quorum).toBe('none');
     expect(await invoke('sync.cancel', console_, {})).toEqual({ ok: true, value: false });
+    // A policy that does not parse is refused and the kept one stays.
+    expect(await invoke('trust.set', console_, { text: 'not a key' })).toMatchObject({
+      ok: false,
+      error: { kind: 'failed' },
+    });
+    expect(await invoke('trust.set', console_, { text: trust.value.text })).toEqual({
+      ok: true,
+      value: { logs: ['console.example/log'], witnesses: [] },
+    });
+  });
+
+  it('cancels a running verification, and nothing when none runs', async () => {
+    expect(await invoke('verify.cancel', console_, {})).toEqual({ ok: true, value: false });
+    const running = invoke('verify.run', console_, {});
+    expect(await invoke('verify.cancel', console_, {})).toEqual({ ok: true, value: true });
+    expect(await running).toEqual({
+      ok: false,
+      error: { kind: 'failed', message: 'the verification was cancelled' },
+    });
+    // And it can run again.
+    expect(await invoke('verify.run', console_, {})).toMatchObject({
+      ok: true,
+      value: { ok: true },
+    });
   });
 
   it('syncs with progress events and gives an overview', async () => {

@@ -176,33 +176,85 @@ function AddSource({ onAdded }: { onAdded: () => void }) {
   );
 }
 
-/** The trust policy this cache checks checkpoints against. */
+/** The trust policy this cache checks checkpoints against; editable, checked before it is kept. */
 function TrustPolicy() {
   const trust = useAsync(() => call('trust.get', {}), []);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const save = () =>
+    call('trust.set', { text: draft ?? '' }).then(
+      () => {
+        setDraft(null);
+        setError(null);
+        trust.reload();
+      },
+      (e: Error) => setError(e),
+    );
   return (
     <Card variant="outlined">
       <CardContent>
-        <Typography variant="subtitle1" component="h3" gutterBottom>
-          Trust policy
-        </Typography>
-        {trust.error && <ErrorNote error={trust.error} />}
-        {trust.data && !trust.data.text && (
-          <Typography variant="body2">
-            None yet: the first sync with <code>custos sync --trust</code> sets it.
+        <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }}>
+          <Typography variant="subtitle1" component="h3" sx={{ flex: 1 }}>
+            Trust policy
           </Typography>
-        )}
-        {trust.data?.text && (
+          {draft === null ? (
+            <Button size="small" onClick={() => setDraft(trust.data?.text ?? '')}>
+              Edit
+            </Button>
+          ) : (
+            <>
+              <Button size="small" onClick={() => setDraft(null)}>
+                Cancel
+              </Button>
+              <Button size="small" variant="contained" onClick={() => void save()}>
+                Save
+              </Button>
+            </>
+          )}
+        </Stack>
+        {trust.error && <ErrorNote error={trust.error} />}
+        {draft !== null ? (
           <>
-            <Typography variant="body2">
-              Trusted log keys: {trust.data.logs.join(', ') || 'none'}. Witnesses:{' '}
-              {trust.data.witnesses.join(', ') || 'none'}. Quorum: {trust.data.quorum}.
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+              One verifier key per line (name+keyid+key), or a c2sp.org/tlog-policy with log,
+              witness, group and quorum lines. Checkpoints signed by keys not listed here will be
+              refused from the next sync on.
             </Typography>
-            <Box
-              component="pre"
-              sx={{ fontSize: 12, bgcolor: 'action.hover', p: 1, overflow: 'auto' }}
-            >
-              {trust.data.text}
-            </Box>
+            <TextField
+              multiline
+              fullWidth
+              minRows={3}
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              slotProps={{
+                htmlInput: {
+                  'aria-label': 'trust policy',
+                  spellCheck: false,
+                  style: { fontFamily: 'monospace', fontSize: 12 },
+                },
+              }}
+            />
+            {error && <ErrorNote error={error} title="Not saved" />}
+          </>
+        ) : (
+          <>
+            {trust.data && !trust.data.text && (
+              <Typography variant="body2">None yet: add one with Edit.</Typography>
+            )}
+            {trust.data?.text && (
+              <>
+                <Typography variant="body2">
+                  Trusted log keys: {trust.data.logs.join(', ') || 'none'}. Witnesses:{' '}
+                  {trust.data.witnesses.join(', ') || 'none'}. Quorum: {trust.data.quorum}.
+                </Typography>
+                <Box
+                  component="pre"
+                  sx={{ fontSize: 12, bgcolor: 'action.hover', p: 1, overflow: 'auto' }}
+                >
+                  {trust.data.text}
+                </Box>
+              </>
+            )}
           </>
         )}
       </CardContent>

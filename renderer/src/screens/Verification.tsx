@@ -57,6 +57,11 @@ export function Verification({ explore }: { explore: (q: string) => void }) {
         <Typography variant="h5" component="h2" sx={{ flex: 1 }}>
           Verification
         </Typography>
+        {running && (
+          <Button sx={{ mr: 1 }} onClick={() => void call('verify.cancel', {})}>
+            Cancel
+          </Button>
+        )}
         <Button variant="contained" onClick={verify} disabled={running}>
           {running ? 'Verifying…' : 'Re-verify the cache'}
         </Button>
