@@ -267,4 +267,29 @@ describe('the console in web mode', () => {
     await shot('12-explorer-dark');
     expect(problems(), problems().join('\n')).toEqual([]);
   });
+
+  it('meets WCAG 2 A and AA on every screen, in both themes (axe-core)', async () => {
+    // Evaluated through the browser's devtools protocol: the page's CSP allows no injected script.
+    await page.evaluate(
+      readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8') + '\n;0',
+    );
+    for (const theme of ['Dark', 'Light']) {
+      await page.locator('[data-screen="settings"]').click();
+      await page.getByLabel(theme).check();
+      for (const screen of ['overview', 'explorer', 'sync', 'verification', 'settings']) {
+        await page.locator(`[data-screen="${screen}"]`).click();
+        await page
+          .getByRole('heading', { level: 2 })
+          .or(page.getByLabel('search query'))
+          .first()
+          .waitFor();
+        await page.waitForTimeout(500);
+        const violations = (await page.evaluate(
+          'axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } })' +
+            '.then((r) => r.violations.map((v) => v.id + " (" + v.impact + "): " + JSON.stringify(v.nodes[0].target)))',
+        )) as string[];
+        expect(violations, `${theme} ${screen}`).toEqual([]);
+      }
+    }
+  });
 });

@@ -15,6 +15,7 @@ import {
   DialogContent,
   DialogTitle,
   List,
+  ListItem,
   ListItemButton,
   ListItemText,
   Menu,
@@ -328,21 +329,22 @@ export function Explorer({
                 ) : (
                   <List dense disablePadding>
                     {facets.data![f].map((v) => (
-                      <ListItemButton
-                        key={v.value}
-                        sx={{ py: 0, px: 0.5 }}
-                        onClick={() => addTerm(`${f}:${quote(v.value)}`)}
-                        data-facet={`${f}=${v.value}`}
-                        title={`Filter on ${f}: ${v.value}`}
-                      >
-                        <ListItemText
-                          primary={v.value}
-                          slotProps={{ primary: { noWrap: true, sx: { fontSize: 12 } } }}
-                        />
-                        <Typography variant="caption" color="text.secondary" sx={{ ml: 1 }}>
-                          {fmtInt(v.count)}
-                        </Typography>
-                      </ListItemButton>
+                      <ListItem key={v.value} disablePadding>
+                        <ListItemButton
+                          sx={{ py: 0, px: 0.5 }}
+                          onClick={() => addTerm(`${f}:${quote(v.value)}`)}
+                          data-facet={`${f}=${v.value}`}
+                          title={`Filter on ${f}: ${v.value}`}
+                        >
+                          <ListItemText
+                            primary={v.value}
+                            slotProps={{ primary: { noWrap: true, sx: { fontSize: 12 } } }}
+                          />
+                          <Typography variant="caption" color="text.secondary" sx={{ ml: 1 }}>
+                            {fmtInt(v.count)}
+                          </Typography>
+                        </ListItemButton>
+                      </ListItem>
                     ))}
                   </List>
                 )}
