@@ -224,6 +224,7 @@ export function createHandlers(ws: Workspace): Handlers {
       }
       return { results };
     },
+    'sync.history': ({ limit }) => store.syncHistory(limit ?? 50),
     'sync.cancel': () => {
       if (!syncing) return false;
       syncing.abort();

@@ -194,6 +194,27 @@ export class CacheStore {
         'UPDATE sources SET log_id = COALESCE(?, log_id), last_sync_at = ?, last_status = ?, last_error = ? WHERE id = ?',
       )
       .run(fields.logId ?? null, now, fields.status, fields.error ?? null, id);
+    if (fields.status !== 'syncing')
+      this.db
+        .prepare('INSERT INTO sync_history (source_id, at, status, message) VALUES (?, ?, ?, ?)')
+        .run(id, now, fields.status, fields.error ?? null);
+  }
+
+  /** The newest sync outcomes, newest first. */
+  syncHistory(
+    limit = 50,
+  ): Array<{ location: string; at: number; status: string; message: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT s.location, h.at, h.status, h.message FROM sync_history h
+         JOIN sources s ON s.id = h.source_id ORDER BY h.id DESC LIMIT ?`,
+      )
+      .all(limit) as Array<{
+      location: string;
+      at: number;
+      status: string;
+      message: string | null;
+    }>;
   }
 
   /** Stores a verified checkpoint (once per log, size and root) and returns its row. */

@@ -19,6 +19,7 @@ export const CHANNEL_LIST = [
   'alarms.acknowledge',
   'sync.run',
   'sync.cancel',
+  'sync.history',
   'sources.add',
   'sources.test',
   'trust.get',

@@ -205,6 +205,17 @@ export const channels = {
     output: syncResultSchema,
   },
   'sync.cancel': { input: z.strictObject({}), output: z.boolean() },
+  'sync.history': {
+    input: z.strictObject({ limit: int.min(1).max(500).optional() }),
+    output: z.array(
+      z.strictObject({
+        location: z.string(),
+        at: int,
+        status: z.string(),
+        message: z.string().nullable(),
+      }),
+    ),
+  },
   'sources.add': {
     input: z.strictObject({ location: text(2048).min(1) }),
     output: z.array(sourceSchema),

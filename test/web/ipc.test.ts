@@ -205,6 +205,13 @@ describe('IPC registration', () => {
         message: 'up to date',
       },
     ]);
+    const history = (await invoke('sync.history', console_, {})) as {
+      value: Array<{ location: string; status: string }>;
+    };
+    expect(history.value.slice(0, 2)).toEqual([
+      expect.objectContaining({ location: ws.storePath, status: 'ok' }),
+      expect.objectContaining({ location: ws.storePath, status: 'ok' }),
+    ]);
     const o = (await invoke('app.overview', console_, {})) as {
       ok: true;
       value: { logs: Array<{ entries: number; verifiedSize: number }>; openAlarms: number };

@@ -49,6 +49,15 @@ export const migration0002: Migration = {
         n INTEGER NOT NULL
       ) STRICT;
 
+      -- Every sync's outcome per source (the sources table keeps only the last one).
+      CREATE TABLE sync_history (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT
+      ) STRICT;
+
       CREATE TABLE saved_searches (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,

@@ -6,6 +6,7 @@ import {
   Button,
   Card,
   CardContent,
+  Chip,
   LinearProgress,
   Stack,
   TextField,
@@ -13,7 +14,7 @@ import {
 } from '@mui/material';
 import type { Output } from '../../../shared/ipc/contract';
 import { call, onEvent } from '../api';
-import { fmtAgo, fmtInt } from '../format';
+import { fmtAgo, fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { useRun } from '../useRun';
 import { ErrorNote, Loading } from '../components/Status';
@@ -103,9 +104,42 @@ export function SyncScreen() {
         );
       })}
       {error && <ErrorNote error={error} title="Sync failed" />}
+      <SyncHistory refresh={result} />
       <AddSource onAdded={overview.reload} />
       <TrustPolicy />
     </Stack>
+  );
+}
+
+/** What each sync found, newest first. */
+function SyncHistory({ refresh }: { refresh: unknown }) {
+  const history = useAsync(() => call('sync.history', { limit: 20 }), [refresh]);
+  return (
+    <Card variant="outlined">
+      <CardContent>
+        <Typography variant="subtitle1" component="h3" gutterBottom>
+          History
+        </Typography>
+        {history.error && <ErrorNote error={history.error} />}
+        {history.data?.length === 0 && <Typography variant="body2">No sync yet.</Typography>}
+        {history.data?.map((h, i) => (
+          <Stack
+            key={`${h.at}-${i}`}
+            direction="row"
+            spacing={1}
+            sx={{ alignItems: 'baseline', mb: 0.5 }}
+          >
+            <Typography variant="caption" color="text.secondary" sx={{ whiteSpace: 'nowrap' }}>
+              {fmtTime(h.at, false)}
+            </Typography>
+            <Chip size="small" color={h.status === 'ok' ? 'success' : 'error'} label={h.status} />
+            <Typography variant="body2" sx={{ wordBreak: 'break-all' }}>
+              {h.message ?? h.location}
+            </Typography>
+          </Stack>
+        ))}
+      </CardContent>
+    </Card>
   );
 }
 
