@@ -161,7 +161,7 @@ export function createHandlers(ws: Workspace): Handlers {
       throw new HandlerError('exporting is not available here');
     },
     'alarms.list': () => {
-      const sources = store.listSources();
+      const sources = store.listSources(true);
       return store.listAlarms().map((a) => ({
         id: a.id,
         origin: a.origin,
@@ -235,6 +235,11 @@ export function createHandlers(ws: Workspace): Handlers {
         throw new HandlerError(`${location}: ${e.message}`);
       });
       store.ensureSource(location.trim());
+      return sourceList();
+    },
+    'sources.remove': ({ id }) => {
+      if (!store.removeSource(id))
+        throw new HandlerError(`no source ${id} on the list`, 'not-found');
       return sourceList();
     },
     'sources.test': async ({ location }) => {

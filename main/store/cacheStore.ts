@@ -156,7 +156,8 @@ export class CacheStore {
   ensureSource(location: string, now = Date.now()): number {
     this.db
       .prepare(
-        'INSERT INTO sources (location, created_at) VALUES (?, ?) ON CONFLICT(location) DO NOTHING',
+        // Adding a removed source again brings it back, with its history.
+        'INSERT INTO sources (location, created_at) VALUES (?, ?) ON CONFLICT(location) DO UPDATE SET removed_at = NULL',
       )
       .run(location, now);
     return (
@@ -164,7 +165,8 @@ export class CacheStore {
     ).id;
   }
 
-  listSources(): Array<{
+  /** The sources synced by default; with `includeRemoved`, also those taken off the list. */
+  listSources(includeRemoved = false): Array<{
     id: number;
     location: string;
     logId: number | null;
@@ -173,7 +175,11 @@ export class CacheStore {
     lastError: string | null;
   }> {
     return (
-      this.db.prepare('SELECT * FROM sources ORDER BY id').all() as Array<Record<string, unknown>>
+      this.db
+        .prepare(
+          `SELECT * FROM sources ${includeRemoved ? '' : 'WHERE removed_at IS NULL'} ORDER BY id`,
+        )
+        .all() as Array<Record<string, unknown>>
     ).map((r) => ({
       id: r.id as number,
       location: r.location as string,
@@ -198,6 +204,18 @@ export class CacheStore {
       this.db
         .prepare('INSERT INTO sync_history (source_id, at, status, message) VALUES (?, ?, ?, ?)')
         .run(id, now, fields.status, fields.error ?? null);
+  }
+
+  /**
+   * Takes a source off the list of those synced. Nothing it brought is lost: its entries,
+   * checkpoints, alarms and history stay; adding it again brings it back.
+   */
+  removeSource(id: number, now = Date.now()): boolean {
+    return (
+      this.db
+        .prepare('UPDATE sources SET removed_at = ? WHERE id = ? AND removed_at IS NULL')
+        .run(now, id).changes > 0
+    );
   }
 
   /** The newest sync outcomes, newest first. */

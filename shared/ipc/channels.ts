@@ -21,6 +21,7 @@ export const CHANNEL_LIST = [
   'sync.cancel',
   'sync.history',
   'sources.add',
+  'sources.remove',
   'sources.test',
   'trust.get',
   'trust.set',

@@ -224,7 +224,7 @@ describe('an existing cache gains search', () => {
     old.cache.db.exec(`
       ALTER TABLE entries ADD COLUMN data BLOB;
       UPDATE entries SET data = (SELECT data FROM entry_data d WHERE d.id = entries.id);
-      DROP TABLE entry_data; DROP TABLE time_buckets; DROP TABLE sync_history;
+      DROP TABLE entry_data; DROP TABLE time_buckets; DROP TABLE sync_history; ALTER TABLE sources DROP COLUMN removed_at;
       DROP TABLE entries_fts; DROP TABLE saved_searches; DROP TABLE search_history;
       DROP INDEX entries_time; ${INDEXED_COLUMNS.map((col) => `DROP INDEX entries_${col};`).join(' ')}
       PRAGMA user_version = 1;`);

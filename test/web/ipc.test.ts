@@ -155,9 +155,24 @@ describe('IPC registration', () => {
     })) as { value: { ok: boolean; message: string } };
     expect(missing.value).toMatchObject({ ok: false, message: 'no checkpoint there' });
     const added = (await invoke('sources.add', console_, { location: `${ws.dir}/mirror` })) as {
-      value: Array<{ location: string }>;
+      value: Array<{ id: number; location: string }>;
     };
     expect(added.value.map((s) => s.location)).toEqual([ws.storePath, `${ws.dir}/mirror`]);
+    // Taken off the list (what it brought stays), and back when added again.
+    const mirror = added.value[1];
+    const removed = (await invoke('sources.remove', console_, { id: mirror.id })) as {
+      value: Array<{ location: string }>;
+    };
+    expect(removed.value.map((s) => s.location)).toEqual([ws.storePath]);
+    expect(await invoke('sources.remove', console_, { id: mirror.id })).toMatchObject({
+      ok: false,
+      error: { kind: 'not-found' },
+    });
+    const back = (await invoke('sources.add', console_, { location: mirror.location })) as {
+      value: Array<{ id: number }>;
+    };
+    expect(back.value.map((s) => s.id)).toEqual([added.value[0].id, mirror.id]);
+    await invoke('sources.remove', console_, { id: mirror.id });
     const trust = (await invoke('trust.get', console_, {})) as {
       value: { logs: string[]; quorum: string; text: string };
     };

@@ -49,6 +49,9 @@ export const migration0002: Migration = {
         n INTEGER NOT NULL
       ) STRICT;
 
+      -- A source taken off the list of those synced (its entries and history stay).
+      ALTER TABLE sources ADD COLUMN removed_at INTEGER;
+
       -- Every sync's outcome per source (the sources table keeps only the last one).
       CREATE TABLE sync_history (
         id INTEGER PRIMARY KEY,

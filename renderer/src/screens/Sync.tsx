@@ -64,9 +64,21 @@ export function SyncScreen() {
         return (
           <Card key={s.id} variant="outlined">
             <CardContent>
-              <Typography variant="subtitle1" sx={{ wordBreak: 'break-all' }}>
-                {s.location}
-              </Typography>
+              <Stack direction="row" sx={{ alignItems: 'center' }}>
+                <Typography variant="subtitle1" sx={{ wordBreak: 'break-all', flex: 1 }}>
+                  {s.location}
+                </Typography>
+                <Button
+                  size="small"
+                  disabled={running}
+                  title="Stop syncing this source; what it brought stays in the cache"
+                  onClick={() =>
+                    void call('sources.remove', { id: s.id }).then(overview.reload, () => {})
+                  }
+                >
+                  Remove
+                </Button>
+              </Stack>
               <Typography variant="caption" color="text.secondary">
                 {s.origin ?? 'log not known yet'} · last sync {fmtAgo(s.lastSyncAt)}
                 {s.lastStatus ? ` (${s.lastStatus})` : ''}
