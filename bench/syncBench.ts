@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openCacheDb } from '../main/store/cache';
-import { fullText } from '../shared/entry/fulltext';
+import { entryText } from '../shared/entry/fulltext';
 import { fmtRate, rate, timeCommand, type Row } from './lib';
 
 const csvField = (v: unknown): string => {
@@ -16,17 +16,6 @@ const csvField = (v: unknown): string => {
   const s = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-
-const lossy = new TextDecoder('utf-8', { fatal: false });
-
-/** What the cache's full-text index holds for an entry (as in main/sync/prepareSegment.ts). */
-function searchText(entry: Buffer): string {
-  try {
-    return fullText(JSON.parse(entry.toString('utf8')));
-  } catch {
-    return lossy.decode(entry);
-  }
-}
 
 /**
  * Writes the cache's schema and its entries (with their full text) as CSV, for the sqlite3
@@ -79,7 +68,7 @@ async function exportReference(cachePath: string, key: Buffer, work: string) {
     .raw()
     .iterate() as Iterable<unknown[]>) {
     r[3] = (r[3] as Buffer).toString('hex');
-    r.push(searchText(r[r.length - 1] as Buffer));
+    r.push(entryText(r[r.length - 1] as Buffer));
     if (!out.write(r.map(csvField).join(',') + '\n')) await once(out, 'drain');
   }
   out.end();

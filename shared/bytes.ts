@@ -16,6 +16,16 @@ export function fromUtf8(bytes: Uint8Array): string {
   return utf8Decoder.decode(bytes);
 }
 
+const lossyDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/**
+ * Decodes UTF-8 for display or search only, with U+FFFD for invalid sequences: never for bytes
+ * that must round-trip (use fromUtf8).
+ */
+export function fromUtf8Lossy(bytes: Uint8Array): string {
+  return lossyDecoder.decode(bytes);
+}
+
 export function toBase64(bytes: Uint8Array): string {
   let out = '';
   let i = 0;

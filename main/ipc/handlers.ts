@@ -2,7 +2,7 @@
  * The services behind each channel of the IPC contract, over one open workspace (an encrypted
  * cache). The same handlers serve Electron's IPC and web mode; dispatch.ts validates around them.
  */
-import { toHex } from '../../shared/bytes';
+import { fromUtf8Lossy, toBase64, toHex } from '../../shared/bytes';
 import { parsePolicy, type TrustPolicy } from '../../shared/tlog/policy';
 import type {
   ChannelName,
@@ -56,9 +56,6 @@ export class HandlerError extends Error {
   }
 }
 
-const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
-const lossy = new TextDecoder('utf-8', { fatal: false });
-
 export function createHandlers(ws: Workspace): Handlers {
   const { store } = ws;
   const search = new SearchService(store.db);
@@ -89,7 +86,7 @@ export function createHandlers(ws: Workspace): Handlers {
           entries: store.entryCount(l.id),
           verifiedSize: cp?.size ?? 0,
           checkpointTime: cp?.acceptedAt ?? null,
-          rootHash: cp ? b64(cp.root) : null,
+          rootHash: cp ? toBase64(cp.root) : null,
         };
       });
       const sources = sourceList();
@@ -112,7 +109,7 @@ export function createHandlers(ws: Workspace): Handlers {
           verified: true,
           text: p.proofText,
           checkpointSize: p.checkpoint.size,
-          rootHash: b64(p.checkpoint.root),
+          rootHash: toBase64(p.checkpoint.root),
           problem: null,
         };
       } catch (err) {
@@ -124,7 +121,7 @@ export function createHandlers(ws: Workspace): Handlers {
           problem: (err as Error).message,
         };
       }
-      return { row: e.row, entry: lossy.decode(e.data), leafHash: toHex(e.leafHash), proof };
+      return { row: e.row, entry: fromUtf8Lossy(e.data), leafHash: toHex(e.leafHash), proof };
     },
     'search.saved.list': () => search.savedSearches(),
     'search.saved.save': ({ name, query, sort }) => search.saveSearch(name, query, sort),
@@ -328,7 +325,7 @@ export function createHandlers(ws: Workspace): Handlers {
       ).map((c) => ({
         origin: c.origin,
         size: c.size,
-        rootHash: b64(c.root),
+        rootHash: toBase64(c.root),
         acceptedAt: c.accepted_at,
         witnesses: (JSON.parse(c.witnesses) as unknown[]).length,
       })),

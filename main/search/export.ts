@@ -7,7 +7,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { toBase64 } from '../../shared/bytes';
+import { fromUtf8Lossy, toBase64 } from '../../shared/bytes';
 import type { Cursor, FullRow, SearchService, SortKey, SortOrder } from './service';
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -43,7 +43,6 @@ const CSV_COLUMNS = [
   'entry',
 ] as const;
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 const BATCH = 1000;
 
 /**
@@ -80,7 +79,7 @@ function csvLine(r: FullRow, proof: string | undefined): string {
     r.severity,
   ].map(csvCell);
   // The entry: its bytes as text, never prefixed (canonical JSON starts with '{').
-  const entry = utf8.decode(r.data);
+  const entry = fromUtf8Lossy(r.data);
   cells.push(/[",\r\n]/.test(entry) ? `"${entry.replaceAll('"', '""')}"` : entry);
   if (proof !== undefined) cells.push(csvCell(proof));
   return cells.join(',') + '\r\n';
@@ -109,7 +108,9 @@ function jsonLine(r: FullRow, proof: string | undefined): string {
   const tail = proof === undefined ? '' : `,"proof":${JSON.stringify(proof)}`;
   // A verified entry that is JSON is embedded as it is (its exact bytes); any other as base64.
   const entry =
-    r.kind === 'invalid' ? `"entryBase64":"${toBase64(r.data)}"` : `"entry":${utf8.decode(r.data)}`;
+    r.kind === 'invalid'
+      ? `"entryBase64":"${toBase64(r.data)}"`
+      : `"entry":${fromUtf8Lossy(r.data)}`;
   return `${head},${entry}${tail}}\n`;
 }
 

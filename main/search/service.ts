@@ -4,6 +4,7 @@
  * queries are compiled by compile.ts.
  */
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
+import type { NormalizedFields } from '../../shared/entry/normalize';
 import { SEARCH_FIELDS, searchField } from '../../shared/query/fields';
 import { parseQuery, QueryError } from '../../shared/query/parse';
 import { TIME_BUCKET_MS } from '../store/migrations/0002-search';
@@ -18,26 +19,8 @@ export interface Cursor {
   id: number;
 }
 
-export interface SearchRow {
-  /** The entry's row in this cache. */
-  id: number;
-  log: string;
-  index: number;
-  time: number | null;
-  kind: string;
-  source: string | null;
-  category: string | null;
-  action: string | null;
-  outcome: string | null;
-  actor: string | null;
-  actorType: string | null;
-  actorRole: string | null;
-  ip: string | null;
-  target: string | null;
-  targetType: string | null;
-  subject: string | null;
-  severity: string | null;
-}
+/** A result: where the entry is, and its normalised fields. */
+export type SearchRow = { id: number; log: string; index: number } & NormalizedFields;
 
 export interface PageRequest {
   query: string;
@@ -322,22 +305,38 @@ export class SearchService {
    */
   histogram(query: string, opts: { from?: number; to?: number; target?: number } = {}): Histogram {
     const { where, params } = this.compile(query);
+    const everything = where === '1';
     let { from, to } = opts;
+    const ownSpan = from === undefined && to === undefined;
     if (from === undefined || to === undefined) {
-      const span = this.stmt(
-        `SELECT min(e.time) AS lo, max(e.time) AS hi FROM entries e WHERE ${where}`,
-      ).get(...params) as { lo: number | null; hi: number | null };
-      if (span.lo === null || span.hi === null) return { bucketMs: BUCKETS_MS[0], buckets: [] };
-      from ??= span.lo;
-      to ??= span.hi + 1;
+      // Separately, min and max are each one step down the time index; together, a scan.
+      const [lo, hi] = (['min', 'max'] as const).map(
+        (f) =>
+          (
+            this.stmt(`SELECT ${f}(e.time) AS t FROM entries e WHERE ${where}`).get(...params) as {
+              t: number | null;
+            }
+          ).t,
+      );
+      if (lo === null || hi === null) return { bucketMs: BUCKETS_MS[0], buckets: [] };
+      from ??= lo;
+      to ??= hi + 1;
     }
     const target = Math.min(Math.max(opts.target ?? 100, 1), 2000);
     const width = Math.max(1, to - from);
     const bucketMs = BUCKETS_MS.find((b) => width / b <= target) ?? BUCKETS_MS.at(-1)!;
-    const rows = this.stmt(
-      `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*) AS n FROM entries e
-         WHERE (${where}) AND e.time >= ? AND e.time < ? GROUP BY b ORDER BY b`,
-    ).all(bucketMs, bucketMs, bucketMs, ...params, from, to) as Array<{ b: number; n: number }>;
+    // Everything, over its own span, in buckets of whole hours: the hourly counts add up to it.
+    const rows = (
+      everything && ownSpan && bucketMs % TIME_BUCKET_MS === 0
+        ? this.stmt(
+            `SELECT start - (((start % ?) + ?) % ?) AS b, sum(n) AS n FROM time_buckets
+             GROUP BY b ORDER BY b`,
+          ).all(bucketMs, bucketMs, bucketMs)
+        : this.stmt(
+            `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*) AS n FROM entries e
+             WHERE (${where}) AND e.time >= ? AND e.time < ? GROUP BY b ORDER BY b`,
+          ).all(bucketMs, bucketMs, bucketMs, ...params, from, to)
+    ) as Array<{ b: number; n: number }>;
     return { bucketMs, buckets: rows.map((r) => ({ start: r.b, count: r.n })) };
   }
 

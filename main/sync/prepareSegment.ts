@@ -3,7 +3,7 @@
  * leaves against the authenticated segment hash, and normalise each entry's fields. It runs in a
  * worker thread so that the main thread only fetches and writes to the cache.
  */
-import { bytesEqual } from '../../shared/bytes';
+import { bytesEqual, fromUtf8Lossy } from '../../shared/bytes';
 import { fullText } from '../../shared/entry/fulltext';
 import { parseJsonStrict } from '../../shared/entry/json';
 import {
@@ -42,8 +42,6 @@ export interface PreparedSegment {
 
 const hasher = createTreeHasher(nodeCrypto.sha256);
 
-const lossy = new TextDecoder('utf-8', { fatal: false });
-
 function searchable(entry: Uint8Array): { fields: NormalizedFields; text: string } {
   try {
     const value = parseJsonStrict(entry);
@@ -51,7 +49,7 @@ function searchable(entry: Uint8Array): { fields: NormalizedFields; text: string
   } catch {
     // A verified entry that is not valid JSON is still the log's content: kept, marked, and its
     // readable text searchable.
-    return { fields: undecodableFields(), text: lossy.decode(entry) };
+    return { fields: undecodableFields(), text: fromUtf8Lossy(entry) };
   }
 }
 

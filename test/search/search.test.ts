@@ -248,6 +248,16 @@ describe('an existing cache gains search', () => {
   });
 });
 
+describe('the histogram', () => {
+  it('draws the histogram of everything from the hourly counts, as the entries give it', () => {
+    // 2,500 entries a minute apart: about 42 hours, in buckets of 6 hours.
+    const fromCounts = c.search.histogram('', { target: 10 });
+    expect(fromCounts.bucketMs).toBe(21_600_000);
+    expect(c.search.histogram('_exists_:time', { target: 10 })).toEqual(fromCounts);
+    expect(fromCounts.buckets.reduce((n, b) => n + b.count, 0)).toBe(N);
+  });
+});
+
 describe('saved searches and history', () => {
   it('saves, updates, lists and deletes searches by name, and refuses a bad query', () => {
     const s = c.search;

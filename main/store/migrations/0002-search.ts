@@ -1,5 +1,4 @@
-import { fullText } from '../../../shared/entry/fulltext';
-import { parseJsonStrict } from '../../../shared/entry/json';
+import { entryText } from '../../../shared/entry/fulltext';
 import type { Migration } from './index';
 
 /**
@@ -13,8 +12,6 @@ export const INDEXED_COLUMNS = ['source', 'category', 'action', 'outcome', 'seve
 
 /** The width of a time bucket: one hour. */
 export const TIME_BUCKET_MS = 3_600_000;
-
-const lossy = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Search: a full-text index over each entry's text (contentless: the text is derived from the
@@ -83,15 +80,7 @@ export const migration0002: Migration = {
     for (let after = 0; ;) {
       const rows = batch.all(after) as Array<{ id: number; data: Uint8Array }>;
       if (rows.length === 0) break;
-      for (const row of rows) {
-        let text: string;
-        try {
-          text = fullText(parseJsonStrict(row.data));
-        } catch {
-          text = lossy.decode(row.data);
-        }
-        insert.run(row.id, text);
-      }
+      for (const row of rows) insert.run(row.id, entryText(row.data));
       after = rows[rows.length - 1].id;
     }
     db.exec(`

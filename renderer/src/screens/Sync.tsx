@@ -17,6 +17,7 @@ import { call, onEvent } from '../api';
 import { fmtAgo, fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { useRun } from '../useRun';
+import { RunHeader } from '../components/RunHeader';
 import { ErrorNote, Loading } from '../components/Status';
 
 export function SyncScreen() {
@@ -38,19 +39,14 @@ export function SyncScreen() {
   };
   return (
     <Stack spacing={2}>
-      <Stack direction="row" sx={{ alignItems: 'center' }}>
-        <Typography variant="h5" component="h2" sx={{ flex: 1 }}>
-          Sync
-        </Typography>
-        {running && (
-          <Button sx={{ mr: 1 }} onClick={() => void call('sync.cancel', {})}>
-            Cancel
-          </Button>
-        )}
-        <Button variant="contained" onClick={sync} disabled={running}>
-          {running ? 'Syncing…' : 'Sync now'}
-        </Button>
-      </Stack>
+      <RunHeader
+        title="Sync"
+        running={running}
+        startLabel="Sync now"
+        runningLabel="Syncing…"
+        onStart={sync}
+        onCancel={() => void call('sync.cancel', {})}
+      />
       <Typography variant="body2" color="text.secondary">
         A sync checks each source&apos;s signed checkpoint against the trust policy, proves it
         consistent with the last one accepted, and stores each segment only after it hashes into the

@@ -19,6 +19,7 @@ import { call, onEvent } from '../api';
 import { fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { useRun } from '../useRun';
+import { RunHeader } from '../components/RunHeader';
 import { Empty, ErrorNote, Loading } from '../components/Status';
 import { SegmentMap } from '../components/SegmentMap';
 
@@ -53,19 +54,14 @@ export function Verification({ explore }: { explore: (q: string) => void }) {
   };
   return (
     <Stack spacing={2}>
-      <Stack direction="row" sx={{ alignItems: 'center' }}>
-        <Typography variant="h5" component="h2" sx={{ flex: 1 }}>
-          Verification
-        </Typography>
-        {running && (
-          <Button sx={{ mr: 1 }} onClick={() => void call('verify.cancel', {})}>
-            Cancel
-          </Button>
-        )}
-        <Button variant="contained" onClick={verify} disabled={running}>
-          {running ? 'Verifying…' : 'Re-verify the cache'}
-        </Button>
-      </Stack>
+      <RunHeader
+        title="Verification"
+        running={running}
+        startLabel="Re-verify the cache"
+        runningLabel="Verifying…"
+        onStart={verify}
+        onCancel={() => void call('verify.cancel', {})}
+      />
       {running && (
         <Box>
           <LinearProgress
