@@ -14,6 +14,7 @@ import {
   dialog,
   session,
 } from 'electron';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
@@ -79,12 +80,7 @@ async function serveApp(request: Request): Promise<Response> {
  * plain-text fallback would store it readable, so it is refused.
  */
 function cacheKey(keyStore: string, importFrom: string | null): Buffer {
-  if (!safeStorage.isEncryptionAvailable())
-    throw new Error('no system keychain is available to protect the cache key');
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
-    throw new Error(
-      'the only key storage available is plain text (no GNOME Keyring or KWallet): Custos will not keep the cache key that way. Start a keyring, or use web mode (custos serve) with a key file.',
-    );
+  checkKeychain();
   if (existsSync(keyStore))
     return parseHexKey(safeStorage.decryptString(readFileSync(keyStore)), 'the stored cache key');
   if (!importFrom || !existsSync(importFrom))
@@ -94,11 +90,72 @@ function cacheKey(keyStore: string, importFrom: string | null): Buffer {
   return key;
 }
 
+/** Where the keychain-encrypted key of one cache is kept (one per workspace). */
+function keyStoreFor(cachePath: string): string {
+  const id = createHash('sha256').update(resolve(cachePath)).digest('hex').slice(0, 16);
+  return join(app.getPath('userData'), `cache-key-${id}.bin`);
+}
+
+function checkKeychain() {
+  if (!safeStorage.isEncryptionAvailable())
+    throw new Error('no system keychain is available to protect the cache key');
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+    throw new Error(
+      'the only key storage available is plain text (no GNOME Keyring or KWallet): Custos will not keep the cache key that way. Start a keyring, or use web mode (custos serve) with a key file.',
+    );
+}
+
+/**
+ * File > Open workspace: another encrypted cache and the file holding its key. The key is checked
+ * against the cache, moved into the keychain, and the console restarts on that workspace.
+ */
+async function openWorkspace() {
+  if (!window) return;
+  const db = await dialog.showOpenDialog(window, {
+    title: 'Open a workspace: choose its encrypted cache',
+    filters: [{ name: 'Custos cache', extensions: ['db'] }],
+    properties: ['openFile'],
+  });
+  const cachePath = db.filePaths[0];
+  if (db.canceled || !cachePath) return;
+  const keyPick = await dialog.showOpenDialog(window, {
+    title: 'Choose the file holding its cache key (it will be kept in the system keychain)',
+    properties: ['openFile'],
+  });
+  const keyFile = keyPick.filePaths[0];
+  if (keyPick.canceled || !keyFile) return;
+  try {
+    checkKeychain();
+    const key = parseHexKey(readFileSync(keyFile, 'utf8'), keyFile);
+    openCacheDb(cachePath, key).close(); // a wrong key or a file that is no cache fails here
+    writeFileSync(keyStoreFor(cachePath), safeStorage.encryptString(key.toString('hex')), {
+      mode: 0o600,
+    });
+  } catch (e) {
+    dialog.showErrorBox('This workspace cannot be opened', (e as Error).message);
+    return;
+  }
+  settings.set('cachePath', cachePath);
+  app.relaunch();
+  app.exit(0);
+}
+
 function buildMenu() {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-      { role: 'fileMenu' },
+      {
+        label: 'File',
+        submenu: [
+          {
+            label: 'Open Workspace…',
+            accelerator: 'CmdOrCtrl+O',
+            click: () => void openWorkspace(),
+          },
+          { type: 'separator' },
+          process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+        ],
+      },
       { role: 'editMenu' },
       {
         label: 'View',
@@ -121,7 +178,7 @@ async function start() {
   let store: CacheStore;
   let key: Buffer;
   try {
-    key = cacheKey(join(app.getPath('userData'), 'cache-key.bin'), settings.get('importKeyFrom'));
+    key = cacheKey(keyStoreFor(cachePath), settings.get('importKeyFrom'));
     store = new CacheStore(openCacheDb(cachePath, key));
   } catch (e) {
     dialog.showErrorBox('Custos cannot open its workspace', (e as Error).message);

@@ -234,6 +234,33 @@ export function createHandlers(ws: Workspace): Handlers {
       store.ensureSource(location.trim());
       return sourceList();
     },
+    'sources.edit': async ({ id, location }) => {
+      const where = location.trim();
+      const current = store.listSources().find((s) => s.id === id);
+      if (!current) throw new HandlerError(`no source ${id} on the list`, 'not-found');
+      await openStorage(where).catch((e: Error) => {
+        throw new HandlerError(`${where}: ${e.message}`);
+      });
+      // A source that has brought a log must keep serving that log: a different origin at the
+      // new location is a different source, to be added as such.
+      const known =
+        current.logId === null ? null : store.listLogs().find((l) => l.id === current.logId);
+      const trust = policy();
+      if (known && trust) {
+        const seen = await readCheckpointFrom(where, trust);
+        if (!seen.ok) throw new HandlerError(`${where}: ${seen.message}`);
+        if (seen.origin !== known.origin)
+          throw new HandlerError(
+            `${where} serves ${seen.origin ?? 'no log'}, not ${known.origin}: add it as a new source instead`,
+          );
+      }
+      try {
+        store.relocateSource(id, where);
+      } catch (e) {
+        throw new HandlerError((e as Error).message);
+      }
+      return sourceList();
+    },
     'sources.remove': ({ id }) => {
       if (!store.removeSource(id))
         throw new HandlerError(`no source ${id} on the list`, 'not-found');

@@ -207,6 +207,22 @@ export class CacheStore {
   }
 
   /**
+   * Points a source at a new location (the store moved). Its log, history and alarms stay with
+   * it; the next sync checks the new location's checkpoint against everything already accepted.
+   */
+  relocateSource(id: number, location: string): boolean {
+    const clash = this.db
+      .prepare('SELECT id FROM sources WHERE location = ? AND id <> ?')
+      .get(location, id) as { id: number } | undefined;
+    if (clash) throw new Error(`${location} is already source ${clash.id}`);
+    return (
+      this.db
+        .prepare('UPDATE sources SET location = ? WHERE id = ? AND removed_at IS NULL')
+        .run(location, id).changes > 0
+    );
+  }
+
+  /**
    * Takes a source off the list of those synced. Nothing it brought is lost: its entries,
    * checkpoints, alarms and history stay; adding it again brings it back.
    */

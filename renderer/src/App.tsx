@@ -144,7 +144,7 @@ export function App() {
             {screen === 'sync' && <SyncScreen />}
             {screen === 'verification' && <Verification explore={explore} />}
             {screen === 'settings' && (
-              <Settings themeChoice={themeChoice} setThemeChoice={setThemeChoice} />
+              <Settings themeChoice={themeChoice} setThemeChoice={setThemeChoice} go={setScreen} />
             )}
           </Box>
         </Box>

@@ -21,6 +21,7 @@ export const CHANNEL_LIST = [
   'sync.cancel',
   'sync.history',
   'sources.add',
+  'sources.edit',
   'sources.remove',
   'sources.test',
   'trust.get',

@@ -220,6 +220,10 @@ export const channels = {
     input: z.strictObject({ location: text(2048).min(1) }),
     output: z.array(sourceSchema),
   },
+  'sources.edit': {
+    input: z.strictObject({ id: nonNeg, location: text(2048).min(1) }),
+    output: z.array(sourceSchema),
+  },
   'sources.remove': {
     input: z.strictObject({ id: nonNeg }),
     output: z.array(sourceSchema),

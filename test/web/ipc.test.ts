@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES } from '../../shared/ipc/contract';
 import { dispatch } from '../../main/ipc/dispatch';
 import { IPC_PREFIX, registerIpc, trustedFrame, type InvokeEvent } from '../../main/ipc/register';
+import { join } from 'node:path';
+import { copyStore, newLogKey, sealRange } from '../helpers/cache';
 import { testWorkspace } from '../helpers/workspace';
 
 let ws: Awaited<ReturnType<typeof testWorkspace>>;
@@ -188,6 +190,47 @@ describe('IPC registration', () => {
       ok: true,
       value: { logs: ['console.example/log'], witnesses: [] },
     });
+  });
+
+  it('moves a source to a new location only where the same log is served', async () => {
+    const [source] = (
+      (await invoke('app.overview', console_, {})) as {
+        value: { sources: Array<{ id: number; location: string; origin: string }> };
+      }
+    ).value.sources;
+    expect(source.origin).toBe('console.example/log');
+    const moved = copyStore(ws.storePath, `${ws.dir}/moved`);
+    const other = join(ws.dir, 'other');
+    const otherLog = await newLogKey(ws.dir, 'other', 'other.example/log');
+    await sealRange(other, otherLog.key, 0, 3);
+    // Nothing there, another log, or another source's location: refused, and nothing changes.
+    expect(
+      await invoke('sources.edit', console_, { id: source.id, location: `${ws.dir}/nowhere` }),
+    ).toMatchObject({ ok: false, error: { message: `${ws.dir}/nowhere: no checkpoint there` } });
+    const foreign = (await invoke('sources.edit', console_, {
+      id: source.id,
+      location: other,
+    })) as {
+      ok: boolean;
+      error: { message: string };
+    };
+    expect(foreign.ok).toBe(false);
+    expect(foreign.error.message).toMatch(/other\.example\/log/);
+    expect(await invoke('sources.edit', console_, { id: 99, location: moved })).toMatchObject({
+      ok: false,
+      error: { kind: 'not-found' },
+    });
+    const edited = (await invoke('sources.edit', console_, { id: source.id, location: moved })) as {
+      value: Array<{ id: number; location: string; origin: string }>;
+    };
+    expect(edited.value).toEqual([
+      expect.objectContaining({ id: source.id, location: moved, origin: 'console.example/log' }),
+    ]);
+    const back = (await invoke('sources.edit', console_, {
+      id: source.id,
+      location: ws.storePath,
+    })) as { value: Array<{ location: string }> };
+    expect(back.value.map((s) => s.location)).toEqual([ws.storePath]);
   });
 
   it('cancels a running verification, and nothing when none runs', async () => {

@@ -61,9 +61,12 @@ export function SyncScreen() {
           <Card key={s.id} variant="outlined">
             <CardContent>
               <Stack direction="row" sx={{ alignItems: 'center' }}>
-                <Typography variant="subtitle1" sx={{ wordBreak: 'break-all', flex: 1 }}>
-                  {s.location}
-                </Typography>
+                <SourceLocation
+                  id={s.id}
+                  location={s.location}
+                  disabled={running}
+                  onSaved={overview.reload}
+                />
                 <Button
                   size="small"
                   disabled={running}
@@ -152,6 +155,82 @@ function SyncHistory({ refresh }: { refresh: unknown }) {
 }
 
 /** A new source: a folder, an http(s) address or s3://bucket/prefix; tested before it is added. */
+/** A source's location, which can be changed when the store moves (same log, new address). */
+function SourceLocation({
+  id,
+  location,
+  disabled,
+  onSaved,
+}: {
+  id: number;
+  location: string;
+  disabled: boolean;
+  onSaved: () => void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (draft === null)
+    return (
+      <>
+        <Typography variant="subtitle1" sx={{ wordBreak: 'break-all', flex: 1 }}>
+          {location}
+        </Typography>
+        <Button
+          size="small"
+          disabled={disabled}
+          title="Change where this source is read from"
+          onClick={() => {
+            setError(null);
+            setDraft(location);
+          }}
+        >
+          Edit
+        </Button>
+      </>
+    );
+  const save = () => {
+    setBusy(true);
+    setError(null);
+    call('sources.edit', { id, location: draft }).then(
+      () => {
+        setBusy(false);
+        setDraft(null);
+        onSaved();
+      },
+      (e: Error) => {
+        setBusy(false);
+        setError(e);
+      },
+    );
+  };
+  return (
+    <Stack spacing={1} sx={{ flex: 1, mr: 1 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+        <TextField
+          size="small"
+          fullWidth
+          label="Location"
+          value={draft}
+          autoFocus
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') save();
+            if (e.key === 'Escape') setDraft(null);
+          }}
+        />
+        <Button variant="contained" size="small" disabled={busy || !draft.trim()} onClick={save}>
+          Save
+        </Button>
+        <Button size="small" disabled={busy} onClick={() => setDraft(null)}>
+          Cancel
+        </Button>
+      </Stack>
+      {error && <ErrorNote error={error} title="Not changed" />}
+    </Stack>
+  );
+}
+
 function AddSource({ onAdded }: { onAdded: () => void }) {
   const [location, setLocation] = useState('');
   const [test, setTest] = useState<Output<'sources.test'> | null>(null);
