@@ -26,6 +26,8 @@ import { createHandlers } from '../ipc/handlers';
 import { registerIpc, trustedFrame } from '../ipc/register';
 import { CONTENT_SECURITY_POLICY } from '../web/server';
 import { settings } from './settings';
+import { Journal } from '../journal/journal';
+import { userInfo } from 'node:os';
 
 const APP_URL = 'app://console/';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -188,10 +190,13 @@ async function start() {
   // The key now lives in the keychain; the plain key file is not read again.
   settings.set('importKeyFrom', null);
 
+  const officer = process.env.CUSTOS_OFFICER?.trim() || userInfo().username;
   const handlers = createHandlers({
     cachePath,
     store,
     key,
+    officer,
+    journal: Journal.open(store, cachePath, { officer }),
     emit: (event, payload) => window?.webContents.send('custos:event', { event, payload }),
     chooseSavePath: async (suggestedName) => {
       const r = await dialog.showSaveDialog(window!, {

@@ -1,7 +1,7 @@
 /** The cache commands: sync, verify --cache, proof --cache, cache new-key | rekey | info. */
 import { basename } from 'node:path';
 import { openCacheDb, rekeyCacheDb } from '../store/cache';
-import { CacheStore } from '../store/cacheStore';
+import { CacheStore, TRUST_META } from '../store/cacheStore';
 import {
   envKeyProvider,
   fileKeyProvider,
@@ -17,8 +17,6 @@ import { openStorage } from '../tlog/storage';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import type { Output } from './output';
-
-const TRUST_META = 'trust_policy';
 
 /** Options of the commands that read one entry (or all) from a cache. */
 const CACHE_ENTRY_OPTIONS = {

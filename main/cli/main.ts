@@ -21,7 +21,13 @@ import {
 } from './commands';
 import { cacheCommand, proofCacheCommand, syncCommand, verifyCacheCommand } from './cacheCommands';
 import { searchCommand } from './searchCommand';
+import { detectCommand } from './detectCommand';
 import { serveCommand } from './serveCommand';
+import { journalCommand } from './journalCommand';
+import { caseCommand } from './caseCommand';
+import { CaseError } from '../cases/service';
+import { BundleError } from '../cases/bundle';
+import { BagError } from '../cases/bagit';
 import { QueryError } from '../../shared/query/parse';
 import { EXIT_USAGE, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import { processOutput, type Output } from './output';
@@ -41,7 +47,12 @@ usage:
   custos search --cache <file> [--json|--csv] [--limit N|--all] [--count] [--facets f1,f2]
                 [--histogram] [--sort time|index] [--asc] [--proofs] [--out <file>] <query>
                 (the query language: docs/search.md)
+  custos detect --cache <file> [--json] [--rule <id>] [--as-of <time>]  (docs/detections.md)
   custos serve  --cache <file> [--port N]             the console in a browser, on 127.0.0.1
+  custos journal --cache <file> [--verify [--checkpoint <file>]... | --export <dir>] [--limit N] [--json]
+  custos case   list|show --case <id>|create --title <t> --cache <file> [--json]
+  custos case   export --cache <file> --case <id> --out <dir> [--trust <file.pub|policy>]
+  custos case   import --cache <file> <dir>           (a BagIt bundle; every hash and proof checked)
 
 The cache key comes from CUSTOS_CACHE_KEY (64 hex characters) or --key-file <file>, never from an
 argument; rekey takes the new key from CUSTOS_NEW_CACHE_KEY or --new-key-file <file>.
@@ -70,9 +81,12 @@ const COMMANDS: Record<string, Command> = {
   },
   sync: syncCommand,
   search: searchCommand,
+  detect: detectCommand,
   serve: (argv, out) => serveCommand(argv, out),
+  journal: journalCommand,
   cache: cacheCommand,
   demo: demoCommand,
+  case: caseCommand,
 };
 
 /** Runs one command and returns its exit code; never throws. */
@@ -100,6 +114,7 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
       e instanceof CacheKeyError ||
       e instanceof SchemaError ||
       e instanceof QueryError ||
+      e instanceof CaseError ||
       e instanceof RangeError
     ) {
       return EXIT_USAGE;
@@ -112,7 +127,9 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
       e instanceof NoteError ||
       e instanceof ProofError ||
       e instanceof TileError ||
-      e instanceof TlogProofError
+      e instanceof TlogProofError ||
+      e instanceof BagError ||
+      e instanceof BundleError
     ) {
       return EXIT_VERIFY_FAILED;
     }

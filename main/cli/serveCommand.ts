@@ -6,6 +6,8 @@ import { startWebServer, type WebServer } from '../web/server';
 import { openCacheDb } from '../store/cache';
 import { CacheStore } from '../store/cacheStore';
 import { cacheKey } from './cacheCommands';
+import { officerName } from './caseCommand';
+import { Journal } from '../journal/journal';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK } from './errors';
 import type { Output } from './output';
@@ -32,10 +34,13 @@ export async function serveCommand(
   const store = new CacheStore(openCacheDb(cachePath, key));
   let sink: <E extends EventName>(event: E, payload: EventPayload<E>) => void = () => {};
   let server: WebServer | null = null;
+  const officer = officerName();
   const handlers = createHandlers({
     cachePath,
     store,
     key,
+    officer,
+    journal: Journal.open(store, cachePath, { officer }),
     emit: (e, p) => sink(e, p),
     offerDownload: (name, type, produce) => server!.offerDownload(name, type, produce),
   });

@@ -12,16 +12,19 @@ import type {
   Output,
 } from '../../shared/ipc/contract';
 import { nodeCrypto } from '../crypto/nodeCrypto';
-import type { CacheStore } from '../store/cacheStore';
+import { TRUST_META, type CacheStore } from '../store/cacheStore';
 import { proveCachedEntry } from '../store/verifyCache';
 import { VerifyCancelled, verifyCacheInWorker } from '../store/verifyInWorker';
 import { SearchService } from '../search/service';
 import { exportResults, exportToFile, type ExportOptions } from '../search/export';
 import { SyncAlarm, SyncCancelled, syncSource } from '../sync/engine';
 import { readCheckpointFrom } from '../sync/checkSource';
+import { investigationHandlers } from './investigationHandlers';
+import type { Journal } from '../journal/journal';
+import type { JsonValue } from '../../shared/entry/json';
 import { openStorage } from '../tlog/storage';
 
-export const TRUST_META = 'trust_policy';
+export { TRUST_META };
 
 export interface Workspace {
   /** Where the cache is, as shown to the user. */
@@ -31,6 +34,12 @@ export interface Workspace {
   key: Uint8Array;
   /** Sends an event to the console (progress, alarms). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Who is working: the author of notes and custody records, the actor of the journal. */
+  officer?: string;
+  /** The officer's activity journal (every action appended, signed); none in some tests. */
+  journal?: Journal | null;
+  /** Where case bundles are written when there is no save dialog (web mode). */
+  exportsDir?: string;
   /** Desktop: asks where to save a file (null when the user cancels). */
   chooseSavePath?: (suggestedName: string) => Promise<string | null>;
   /** Web mode: offers a one-time download; returns its address. */
@@ -58,6 +67,9 @@ export class HandlerError extends Error {
 
 export function createHandlers(ws: Workspace): Handlers {
   const { store } = ws;
+  const record = async (action: string, details: Record<string, JsonValue>) => {
+    await ws.journal?.append(action, details);
+  };
   const search = new SearchService(store.db);
   const policy = (): TrustPolicy | null => {
     const text = store.getMeta(TRUST_META);
@@ -98,9 +110,10 @@ export function createHandlers(ws: Workspace): Handlers {
     'search.count': ({ query }) => search.count(query),
     'search.facets': ({ query, fields, limit }) => search.facets(query, fields, limit),
     'search.histogram': ({ query, ...opts }) => search.histogram(query, opts),
-    'search.entry': ({ id }) => {
+    'search.entry': async ({ id }) => {
       const e = search.entry(id);
       if (!e) throw new HandlerError(`no entry ${id} in this cache`, 'not-found');
+      await record('event.open', { log: e.row.log, index: e.row.index });
       let proof: Output<'search.entry'>['proof'];
       try {
         // Made from the cached tiles and checked against the signed checkpoint, now.
@@ -127,8 +140,9 @@ export function createHandlers(ws: Workspace): Handlers {
     'search.saved.save': ({ name, query, sort }) => search.saveSearch(name, query, sort),
     'search.saved.delete': ({ name }) => search.deleteSavedSearch(name),
     'search.history': ({ limit }) => search.history(limit),
-    'search.remember': ({ query, total }) => {
+    'search.remember': async ({ query, total }) => {
       search.remember(query, total);
+      await record('search.run', { query, total });
       return null;
     },
     'search.export': async ({ query, format, proofs, sort, order }) => {
@@ -145,6 +159,7 @@ export function createHandlers(ws: Workspace): Handlers {
           ? (log, index) => proveCachedEntry(store, log, index, trust).proofText
           : undefined,
       };
+      await record('export.create', { query, format, proofs: proofs ?? false });
       if (ws.offerDownload) {
         const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
         const url = ws.offerDownload(name, type, (write) => exportResults(search, opts, write));
@@ -356,5 +371,8 @@ export function createHandlers(ws: Workspace): Handlers {
         acceptedAt: c.accepted_at,
         witnesses: (JSON.parse(c.witnesses) as unknown[]).length,
       })),
+    ...investigationHandlers(ws, search, policy, ws.journal ?? null, () =>
+      store.getMeta(TRUST_META),
+    ),
   };
 }

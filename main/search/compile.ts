@@ -44,13 +44,13 @@ type Term = Extract<QueryNode, { type: 'term' }>;
 type Range = Extract<QueryNode, { type: 'range' }>;
 type Text = Extract<QueryNode, { type: 'text' }>;
 
-const TOKEN_CHAR = /[\p{L}\p{N}]/u;
+export const TOKEN_CHAR = /[\p{L}\p{N}]/u;
 
 /**
  * Columns with many values and no index (see migration 0002), whose value is always a string or
  * number of the record itself, so that the full-text index holds its words.
  */
-const FTS_ASSISTED = new Set([
+export const FTS_ASSISTED: ReadonlySet<string> = new Set([
   'actor',
   'actor_type',
   'actor_role',

@@ -93,6 +93,9 @@ const checkpointRow = (r: RawCheckpoint): CheckpointRow => ({
   witnesses: JSON.parse(r.witnesses),
 });
 
+/** The meta key under which a workspace keeps its trust policy (c2sp.org/tlog-policy text). */
+export const TRUST_META = 'trust_policy';
+
 export class CacheStore {
   private readonly insertEntry;
   private readonly insertText;

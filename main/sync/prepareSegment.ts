@@ -42,7 +42,7 @@ export interface PreparedSegment {
 
 const hasher = createTreeHasher(nodeCrypto.sha256);
 
-function searchable(entry: Uint8Array): { fields: NormalizedFields; text: string } {
+export function searchableEntry(entry: Uint8Array): { fields: NormalizedFields; text: string } {
   try {
     const value = parseJsonStrict(entry);
     return { fields: normalizeValue(value), text: fullText(value) };
@@ -88,7 +88,7 @@ export function prepareSegment(req: PrepareRequest): PreparedSegment {
       return { ...base, problem: 'the entries do not hash to the segment' };
   }
   for (let i = req.from; i < entries.length; i++) {
-    const { fields, text } = searchable(entries[i]);
+    const { fields, text } = searchableEntry(entries[i]);
     base.fields.push(fields);
     base.texts.push(text);
   }

@@ -40,6 +40,9 @@ const TYPES: Record<string, string> = {
 };
 
 const MAX_BODY = 1 << 20;
+/** Evidence files come through the console as base64 (see the cases.addEvidence channel). */
+const MAX_UPLOAD_BODY = 50 << 20;
+const UPLOAD_CHANNELS = new Set(['cases.addEvidence']);
 
 export interface WebServer {
   /** The address to open, with the token in the fragment (never sent to a server or a log). */
@@ -84,12 +87,12 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
 const refuse = (res: ServerResponse, status: number, message: string) =>
   send(res, status, JSON.stringify({ ok: false, error: { kind: 'forbidden', message } }));
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
+async function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) return null;
+    if (size > limit) return null;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -196,7 +199,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if (req.method !== 'POST') return refuse(res, 405, 'use POST');
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
         return refuse(res, 415, 'send JSON');
-      const body = await readBody(req);
+      const body = await readBody(
+        req,
+        UPLOAD_CHANNELS.has(url.pathname.slice('/api/'.length)) ? MAX_UPLOAD_BODY : MAX_BODY,
+      );
       if (body === null) {
         // The rest of the body is not read: this connection cannot carry another request.
         res.setHeader('Connection', 'close');

@@ -6,34 +6,16 @@
  */
 import { z } from 'zod';
 import type { ChannelListName } from './channels';
+import { investigationChannels } from './investigationsContract';
+import { searchRowSchema, type SearchRowDto } from './rows';
 
 const int = z.number().int().safe();
 const nonNeg = int.nonnegative();
 const text = (max: number) => z.string().max(max);
-const nullableText = z.string().nullable();
 
 export const cursorSchema = z.strictObject({ key: int.nullable(), id: int });
 
-export const searchRowSchema = z.strictObject({
-  id: nonNeg,
-  log: z.string(),
-  index: nonNeg,
-  time: int.nullable(),
-  kind: z.string(),
-  source: nullableText,
-  category: nullableText,
-  action: nullableText,
-  outcome: nullableText,
-  actor: nullableText,
-  actorType: nullableText,
-  actorRole: nullableText,
-  ip: nullableText,
-  target: nullableText,
-  targetType: nullableText,
-  subject: nullableText,
-  severity: nullableText,
-});
-export type SearchRowDto = z.infer<typeof searchRowSchema>;
+export { searchRowSchema, type SearchRowDto };
 
 const query = text(4096);
 
@@ -264,6 +246,7 @@ export const channels = {
       }),
     ),
   },
+  ...investigationChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -5,6 +5,8 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-search';
+import { migration0003 } from './0003-journal';
+import { migration0004 } from './0004-cases';
 
 export interface Migration {
   version: number;
@@ -12,7 +14,12 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 export class SchemaError extends Error {
