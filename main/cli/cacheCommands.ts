@@ -2,6 +2,8 @@
 import { basename } from 'node:path';
 import { openCacheDb, rekeyCacheDb } from '../store/cache';
 import { CacheStore, TRUST_META } from '../store/cacheStore';
+import { Journal } from '../journal/journal';
+import { existsSync } from 'node:fs';
 import {
   envKeyProvider,
   fileKeyProvider,
@@ -104,9 +106,17 @@ export async function syncCommand(argv: string[], out: Output): Promise<number> 
   }
 }
 
+/** The journal's verification, or null when this cache has never kept one. */
+async function verifyJournalOf(store: CacheStore, cachePath: string) {
+  const journal = Journal.open(store, cachePath);
+  if (journal.checkpoint() === null && !existsSync(journal.anchorPath)) return null;
+  return journal.verify();
+}
+
 export async function verifyCacheCommand(argv: string[], out: Output): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...CACHE_ENTRY_OPTIONS, json: { type: 'boolean' } });
-  const store = await openStore(required(values.cache, '--cache'), values['key-file']);
+  const cachePath = required(values.cache, '--cache');
+  const store = await openStore(cachePath, values['key-file']);
   try {
     const policy = await policyFor(store, values.trust);
     if (values.entry !== undefined) {
@@ -132,7 +142,10 @@ export async function verifyCacheCommand(argv: string[], out: Output): Promise<n
     const progress = out.progress('verifying');
     const report = verifyCache(store, policy, (_o, done, total) => progress.update(done, total));
     progress.done();
-    if (values.json) out.json(report);
+    // The officer's activity journal lives in the same cache: it is verified with it.
+    const journal = await verifyJournalOf(store, cachePath);
+    const ok = report.ok && (journal?.ok ?? true);
+    if (values.json) out.json({ ...report, ok, journal });
     else {
       for (const l of report.logs) {
         out.line(
@@ -145,19 +158,22 @@ export async function verifyCacheCommand(argv: string[], out: Output): Promise<n
         out.line(
           `PROBLEM ${p.origin}${p.entry !== undefined ? `, entry ${p.entry}` : ''}: ${p.message}`,
         );
-      out.line(
-        report.ok
-          ? 'result: OK, the cache verifies'
-          : `result: FAILED, ${report.problems.length} problem(s)`,
-      );
+      if (journal) {
+        out.line(`activity journal ${journal.origin ?? ''}: ${journal.size} entries`);
+        for (const w of journal.warnings) out.line(`note: journal: ${w}`);
+        for (const p of journal.problems) out.line(`PROBLEM activity journal: ${p}`);
+      }
+      const count = report.problems.length + (journal?.problems.length ?? 0);
+      out.line(ok ? 'result: OK, the cache verifies' : `result: FAILED, ${count} problem(s)`);
     }
     if (!report.ok) {
       const p = report.problems[0];
       out.error(
         `custos verify: ${p.origin}${p.entry !== undefined ? `, entry ${p.entry}` : ''}: ${p.message}`,
       );
-    }
-    return report.ok ? EXIT_OK : EXIT_VERIFY_FAILED;
+    } else if (journal && !journal.ok)
+      out.error(`custos verify: activity journal: ${journal.problems[0]}`);
+    return ok ? EXIT_OK : EXIT_VERIFY_FAILED;
   } finally {
     store.close();
   }

@@ -188,6 +188,17 @@ describe('a case bundle', () => {
     expect(exported.details).toMatchObject({ events: 5, evidence: 1, dir: bundle });
     const verified = await custos('journal', '--cache', ws.path, '--key-file', keyFile, '--verify');
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // `custos verify --cache` checks the journal with the rest of the cache.
+    const cache = await custos('verify', '--cache', ws.path, '--key-file', keyFile);
+    expect(cache.code, cache.stdout + cache.stderr).toBe(0);
+    expect(cache.stdout).toMatch(/activity journal custos\.journal\/[0-9a-f]{16}: 1 entries/);
+    const anchor = `${ws.path}.journal-checkpoint`;
+    const kept = readFileSync(anchor);
+    rmSync(anchor);
+    const gone = await custos('verify', '--cache', ws.path, '--key-file', keyFile);
+    writeFileSync(anchor, kept, { mode: 0o600 });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/activity journal: .*journal-checkpoint/);
   });
 
   it('imports into a fresh workspace as the same case, every hash and proof verified', async () => {
