@@ -21,14 +21,28 @@ import { Explorer } from './screens/Explorer';
 import { Verification } from './screens/Verification';
 import { SyncScreen } from './screens/Sync';
 import { Settings } from './screens/Settings';
+import { Cases } from './screens/Cases';
+import { Detections } from './screens/Detections';
+import { Journal } from './screens/Journal';
 import { mode } from './api';
 
-export type ScreenName = 'overview' | 'explorer' | 'sync' | 'verification' | 'settings';
+export type ScreenName =
+  | 'overview'
+  | 'explorer'
+  | 'detections'
+  | 'cases'
+  | 'sync'
+  | 'verification'
+  | 'journal'
+  | 'settings';
 const SCREENS: Array<[ScreenName, string]> = [
   ['overview', 'Overview'],
   ['explorer', 'Explorer'],
+  ['detections', 'Detections'],
+  ['cases', 'Cases'],
   ['sync', 'Sync'],
   ['verification', 'Verification'],
+  ['journal', 'Activity journal'],
   ['settings', 'Settings'],
 ];
 
@@ -44,6 +58,7 @@ export type ThemeChoice = 'light' | 'dark';
 export function App() {
   const [screen, setScreen] = useState<ScreenName>(initialScreen);
   const [query, setQuery] = useState('');
+  const [caseId, setCaseId] = useState<number | null>(null);
   const [themeChoice, setThemeChoice] = useState<ThemeChoice>(
     () =>
       (localStorage.getItem('custos.theme') as ThemeChoice | null) ??
@@ -76,6 +91,12 @@ export function App() {
       }),
     [themeChoice],
   );
+
+  /** Opens a case (from a detection's finding or the case list); null goes back to the list. */
+  const openCase = (id: number | null) => {
+    setCaseId(id);
+    setScreen('cases');
+  };
 
   /** Opens the explorer on a query (from the overview, alarms, or a saved search). */
   const explore = (q: string) => {
@@ -122,7 +143,10 @@ export function App() {
                 <ListItem key={name} disablePadding>
                   <ListItemButton
                     selected={screen === name}
-                    onClick={() => setScreen(name)}
+                    onClick={() => {
+                      setScreen(name);
+                      if (name === 'cases') setCaseId(null);
+                    }}
                     aria-current={screen === name ? 'page' : undefined}
                     data-screen={name}
                   >
@@ -141,8 +165,11 @@ export function App() {
           <Box sx={{ flex: 1, minHeight: 0, p: 2, display: 'flex', flexDirection: 'column' }}>
             {screen === 'overview' && <Overview explore={explore} go={setScreen} />}
             {screen === 'explorer' && <Explorer initialQuery={query} onQuery={setQuery} />}
+            {screen === 'detections' && <Detections onOpenCase={openCase} />}
+            {screen === 'cases' && <Cases openId={caseId} onOpen={openCase} />}
             {screen === 'sync' && <SyncScreen />}
             {screen === 'verification' && <Verification explore={explore} />}
+            {screen === 'journal' && <Journal />}
             {screen === 'settings' && (
               <Settings themeChoice={themeChoice} setThemeChoice={setThemeChoice} go={setScreen} />
             )}

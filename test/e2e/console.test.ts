@@ -2,10 +2,9 @@
  * The console end to end, as a new user meets it: web mode over a demo workspace, driven in real
  * Chromium. Saves a screenshot of every screen in test-artifacts/screenshots (look at them).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, TRUST_META } from '../../main/ipc/handlers';
 import { readLogKey } from '../../main/tlog/keys';
@@ -15,11 +14,8 @@ import { startWebServer, type WebServer } from '../../main/web/server';
 import { custos, tempDir } from '../helpers/cli';
 import { encodeEvents } from '../helpers/cache';
 import { REPO } from '../helpers/paths';
+import { buildConsole, launchChromium, RENDERER, SHOTS } from '../helpers/browser';
 import { searchableCache } from '../helpers/search';
-
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
-const RENDERER = join(REPO, 'dist', 'renderer');
-const CHROMIUM = '/usr/bin/chromium';
 
 let ws: Awaited<ReturnType<typeof searchableCache>>;
 let store: string;
@@ -29,19 +25,7 @@ let page: Page;
 
 beforeAll(async () => {
   // The console as built for users.
-  execFileSync(
-    process.execPath,
-    [
-      join(REPO, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      join(REPO, 'renderer.vite.config.ts'),
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: REPO, stdio: 'inherit' },
-  );
-  expect(existsSync(join(RENDERER, 'index.html'))).toBe(true);
+  buildConsole();
   mkdirSync(SHOTS, { recursive: true });
 
   const dir = tempDir('custos-e2e-');
@@ -62,18 +46,7 @@ beforeAll(async () => {
   });
   server = await startWebServer({ handlers, staticDir: RENDERER });
   sink = server.emit;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));

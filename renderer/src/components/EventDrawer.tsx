@@ -1,4 +1,5 @@
 /** One entry: its normalised fields, the record as logged, and its inclusion proof checked now. */
+import { useState } from 'react';
 import {
   Alert,
   Box,
@@ -14,6 +15,7 @@ import { call } from '../api';
 import { fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { ErrorNote, Loading } from './Status';
+import { AddToCaseDialog } from './AddToCaseDialog';
 
 function download(name: string, text: string, type: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -38,6 +40,7 @@ export function EventDrawer({ id, onClose }: { id: number | null; onClose: () =>
     [id],
   );
   const e = state.data;
+  const [adding, setAdding] = useState(false);
   return (
     <Drawer
       anchor="right"
@@ -50,6 +53,9 @@ export function EventDrawer({ id, onClose }: { id: number | null; onClose: () =>
           <Typography variant="h6" component="h2" sx={{ flex: 1 }}>
             Event {e ? `#${e.row.index}` : ''}
           </Typography>
+          <Button size="small" variant="outlined" disabled={!e} onClick={() => setAdding(true)}>
+            Add to case…
+          </Button>
           <IconButton aria-label="close" onClick={onClose}>
             <span aria-hidden="true">✕</span>
           </IconButton>
@@ -157,6 +163,11 @@ export function EventDrawer({ id, onClose }: { id: number | null; onClose: () =>
           </>
         )}
       </Box>
+      <AddToCaseDialog
+        open={adding && id !== null}
+        entryIds={id === null ? [] : [id]}
+        onClose={() => setAdding(false)}
+      />
     </Drawer>
   );
 }

@@ -45,6 +45,7 @@ import { fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { Histogram } from '../components/Histogram';
 import { EventDrawer } from '../components/EventDrawer';
+import { AddToCaseDialog } from '../components/AddToCaseDialog';
 import { Empty, ErrorNote } from '../components/Status';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
@@ -116,6 +117,8 @@ export function Explorer({
   const [query, setQuery] = useState(initialQuery);
   const [range, setRange] = useState<TimeRange>({ key: 'all' });
   const [openId, setOpenId] = useState<number | null>(null);
+  const [selectedIds, setSelectedIds] = useState<number[]>([]);
+  const [addingToCase, setAddingToCase] = useState(false);
   const [help, setHelp] = useState(false);
   const [saving, setSaving] = useState(false);
   const [savedMenu, setSavedMenu] = useState<HTMLElement | null>(null);
@@ -142,15 +145,24 @@ export function Explorer({
   }, []);
 
   const q = effectiveQuery(query, range);
-  const total = useAsync(() => call('search.count', { query: q }), [q]);
+  // A new search starts a new selection.
+  useEffect(() => {
+    gridApi.current?.deselectAll();
+    setSelectedIds([]);
+  }, [q]);
+  // Each search is remembered (history, activity journal) with its own count, once it is known.
+  const total = useAsync(
+    () =>
+      call('search.count', { query: q }).then((n) => {
+        void call('search.remember', { query: q, total: n }).catch(() => {});
+        return n;
+      }),
+    [q],
+  );
   const histogram = useAsync(() => call('search.histogram', { query: q, target: 120 }), [q]);
   const facets = useAsync(() => call('search.facets', { query: q, fields: FACETS, limit: 6 }), [q]);
   const saved = useAsync(() => call('search.saved.list', {}), [saving, savedMenu]);
   const history = useAsync(() => call('search.history', { limit: 10 }), [savedMenu]);
-
-  useEffect(() => {
-    if (total.data !== undefined) void call('search.remember', { query: q, total: total.data });
-  }, [q, total.data]);
 
   const run = (text: string) => {
     setQuery(text);
@@ -283,7 +295,19 @@ export function Explorer({
               ? 'Counting…'
               : ''}
         </Typography>
-        <Stack direction="row" sx={{ ml: 'auto' }}>
+        <Stack direction="row" spacing={1} sx={{ ml: 'auto', alignItems: 'center' }}>
+          <Typography variant="body2" color="text.secondary" aria-live="polite">
+            {selectedIds.length > 0 ? `${fmtInt(selectedIds.length)} selected` : ''}
+          </Typography>
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={selectedIds.length === 0}
+            onClick={() => setAddingToCase(true)}
+            title="Select rows with their checkboxes (or Space), then add them to a case"
+          >
+            Add to case…
+          </Button>
           <Button size="small" onClick={(e) => setExportMenu(e.currentTarget)}>
             Export
           </Button>
@@ -364,12 +388,31 @@ export function Explorer({
             maxBlocksInCache={50}
             columnDefs={COLUMNS.map((c) => ({ ...c, hide: hidden.has(c.field), sortable: false }))}
             defaultColDef={{ resizable: true }}
-            rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
+            // Checkboxes (or Space on a row) select rows for "Add to case…"; a click opens one.
+            rowSelection={{
+              mode: 'multiRow',
+              checkboxes: true,
+              headerCheckbox: false,
+              enableClickSelection: false,
+            }}
+            getRowId={(p) => String(p.data.id)}
+            onRowSelected={(e) => {
+              const rowId = e.data?.id;
+              if (rowId === undefined) return;
+              const on = e.node.isSelected();
+              setSelectedIds((ids) =>
+                on ? (ids.includes(rowId) ? ids : [...ids, rowId]) : ids.filter((x) => x !== rowId),
+              );
+            }}
             onGridReady={(e) => (gridApi.current = e.api)}
-            onRowClicked={(e) => e.data && setOpenId(e.data.id)}
+            onRowClicked={(e) => {
+              const target = e.event?.target as HTMLElement | null;
+              if (target?.closest('.ag-selection-checkbox')) return;
+              if (e.data) setOpenId(e.data.id);
+            }}
             onCellKeyDown={(e) => {
               const key = (e.event as KeyboardEvent | null)?.key;
-              if ((key === 'Enter' || key === ' ') && e.data) setOpenId(e.data.id);
+              if (key === 'Enter' && e.data) setOpenId(e.data.id);
             }}
             overlayNoRowsTemplate="<span>No entries match this search.</span>"
           />
@@ -383,6 +426,11 @@ export function Explorer({
       )}
 
       <EventDrawer id={openId} onClose={() => setOpenId(null)} />
+      <AddToCaseDialog
+        open={addingToCase}
+        entryIds={selectedIds}
+        onClose={() => setAddingToCase(false)}
+      />
 
       <Menu anchorEl={exportMenu} open={!!exportMenu} onClose={() => setExportMenu(null)}>
         {(
