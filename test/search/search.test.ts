@@ -226,6 +226,10 @@ describe('an existing cache gains search', () => {
       UPDATE entries SET data = (SELECT data FROM entry_data d WHERE d.id = entries.id);
       DROP TABLE entry_data; DROP TABLE time_buckets; DROP TABLE sync_history; ALTER TABLE sources DROP COLUMN removed_at;
       DROP TABLE entries_fts; DROP TABLE saved_searches; DROP TABLE search_history;
+      -- and everything later migrations made
+      DROP TABLE IF EXISTS journal_store; DROP TABLE IF EXISTS journal_entries; DROP TABLE IF EXISTS reports;
+      DROP TABLE IF EXISTS case_custody; DROP TABLE IF EXISTS case_evidence; DROP TABLE IF EXISTS case_notes;
+      DROP TABLE IF EXISTS case_event_tags; DROP TABLE IF EXISTS case_events; DROP TABLE IF EXISTS cases;
       DROP INDEX entries_time; ${INDEXED_COLUMNS.map((col) => `DROP INDEX entries_${col};`).join(' ')}
       PRAGMA user_version = 1;`);
     old.cache.close();
