@@ -18,6 +18,8 @@ export default defineConfig({
       output: {
         manualChunks(id: string) {
           if (id.includes('ag-grid')) return 'grid';
+          // pdf.js is only needed when a report is previewed: loaded then, not at start.
+          if (id.includes('pdfjs-dist')) return 'pdf';
           if (id.includes('@mui') || id.includes('@emotion')) return 'mui';
           if (id.includes('node_modules')) return 'vendor';
           return undefined;

@@ -27,6 +27,7 @@ import { registerIpc, trustedFrame } from '../ipc/register';
 import { CONTENT_SECURITY_POLICY } from '../web/server';
 import { settings } from './settings';
 import { Journal } from '../journal/journal';
+import { CUSTOS_VERSION } from '../version';
 import { userInfo } from 'node:os';
 
 const APP_URL = 'app://console/';
@@ -196,6 +197,7 @@ async function start() {
     store,
     key,
     officer,
+    custosVersion: CUSTOS_VERSION,
     journal: Journal.open(store, cachePath, { officer }),
     emit: (event, payload) => window?.webContents.send('custos:event', { event, payload }),
     chooseSavePath: async (suggestedName) => {

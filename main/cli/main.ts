@@ -25,6 +25,11 @@ import { detectCommand } from './detectCommand';
 import { serveCommand } from './serveCommand';
 import { journalCommand } from './journalCommand';
 import { caseCommand } from './caseCommand';
+import { reportCommand, verifyReportCommand } from './reportCommand';
+import { PdfSignError } from '../reports/pdfSign';
+import { ReportError } from '../reports/build';
+import { PeriodError } from '../../shared/reports/period';
+import { AttachmentError } from '../reports/pdfAttachments';
 import { CaseError } from '../cases/service';
 import { BundleError } from '../cases/bundle';
 import { BagError } from '../cases/bagit';
@@ -53,6 +58,11 @@ usage:
   custos case   list|show --case <id>|create --title <t> --cache <file> [--json]
   custos case   export --cache <file> --case <id> --out <dir> [--trust <file.pub|policy>]
   custos case   import --cache <file> <dir>           (a BagIt bundle; every hash and proof checked)
+  custos report --cache <file> --template quarterly|monthly|weekly|daily|investigation|certificate
+                [--period 2026-Q3|2026-08|2026-W33|2026-08-14] [--case <id>] --out <file.pdf>
+                [--sign <officer.p12> [--tsa <url>]] [--organisation <name>] [--signatory <name> --role <role>]
+                (the PKCS#12 passphrase comes from CUSTOS_P12_PASS or a prompt, never an argument)
+  custos verify-report <file.pdf> --trust <file.pub|policy> [--json]
 
 The cache key comes from CUSTOS_CACHE_KEY (64 hex characters) or --key-file <file>, never from an
 argument; rekey takes the new key from CUSTOS_NEW_CACHE_KEY or --new-key-file <file>.
@@ -87,6 +97,8 @@ const COMMANDS: Record<string, Command> = {
   cache: cacheCommand,
   demo: demoCommand,
   case: caseCommand,
+  report: reportCommand,
+  'verify-report': verifyReportCommand,
 };
 
 /** Runs one command and returns its exit code; never throws. */
@@ -115,6 +127,10 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
       e instanceof SchemaError ||
       e instanceof QueryError ||
       e instanceof CaseError ||
+      e instanceof PdfSignError ||
+      e instanceof ReportError ||
+      e instanceof PeriodError ||
+      e instanceof AttachmentError ||
       e instanceof RangeError
     ) {
       return EXIT_USAGE;

@@ -8,6 +8,7 @@ import { CacheStore } from '../store/cacheStore';
 import { cacheKey } from './cacheCommands';
 import { officerName } from './caseCommand';
 import { Journal } from '../journal/journal';
+import { CUSTOS_VERSION } from '../version';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK } from './errors';
 import type { Output } from './output';
@@ -40,6 +41,7 @@ export async function serveCommand(
     store,
     key,
     officer,
+    custosVersion: CUSTOS_VERSION,
     journal: Journal.open(store, cachePath, { officer }),
     emit: (e, p) => sink(e, p),
     offerDownload: (name, type, produce) => server!.offerDownload(name, type, produce),

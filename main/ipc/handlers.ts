@@ -38,6 +38,8 @@ export interface Workspace {
   officer?: string;
   /** The officer's activity journal (every action appended, signed); none in some tests. */
   journal?: Journal | null;
+  /** This Custos's version, as reports state it. */
+  custosVersion?: string;
   /** Where case bundles are written when there is no save dialog (web mode). */
   exportsDir?: string;
   /** Desktop: asks where to save a file (null when the user cancels). */
@@ -46,7 +48,7 @@ export interface Workspace {
   offerDownload?: (
     name: string,
     type: string,
-    produce: (write: (chunk: string) => Promise<void>) => Promise<number>,
+    produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<number>,
   ) => string;
 }
 

@@ -3,7 +3,13 @@
  * change goes through the case service, which records it in the case's custody log and in the
  * officer's journal.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { makeReport, reportHistory } from '../reports/report';
+import { PdfSignError } from '../reports/pdfSign';
+import { ReportError } from '../reports/build';
+import { PeriodError } from '../../shared/reports/period';
 import { dirname, join } from 'node:path';
 import type { InvestigationChannel } from '../../shared/ipc/investigationsContract';
 import { fromBase64 } from '../../shared/bytes';
@@ -48,7 +54,14 @@ export function investigationHandlers(
       pending = [];
       if (e instanceof CaseError)
         throw new HandlerError(e.message, e.kind === 'not-found' ? 'not-found' : 'failed');
-      if (e instanceof BagError || e instanceof BundleError) throw new HandlerError(e.message);
+      if (
+        e instanceof BagError ||
+        e instanceof BundleError ||
+        e instanceof PdfSignError ||
+        e instanceof ReportError ||
+        e instanceof PeriodError
+      )
+        throw new HandlerError(e.message);
       throw e;
     }
     const waiting = pending;
@@ -119,6 +132,65 @@ export function investigationHandlers(
       guarded(async () => {
         const r = await importCase(cases, dir.trim(), policy());
         return r;
+      }),
+    'reports.make': ({ sign, ...req }) =>
+      guarded(async () => {
+        const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+        const fileName = `custos-${req.template}-${req.period ?? (req.caseId ? `case-${req.caseId}` : 'report')}-${stamp}.pdf`;
+        const chosen = ws.chooseSavePath ? await ws.chooseSavePath(fileName) : null;
+        if (ws.chooseSavePath && chosen === null) throw new CaseError('the report was cancelled');
+        const out = chosen ?? join(exportsDir, 'reports', fileName);
+        mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
+        let p12: Uint8Array | undefined;
+        if (sign) {
+          try {
+            p12 = fromBase64(sign.p12Base64);
+          } catch {
+            throw new CaseError('the PKCS#12 file did not arrive intact (bad base64)');
+          }
+        }
+        const made = await makeReport(
+          {
+            store: ws.store,
+            search,
+            cases,
+            journal,
+            officer: ws.officer ?? 'officer',
+            custosVersion: ws.custosVersion ?? 'unknown',
+          },
+          {
+            ...req,
+            sign: sign && p12 ? { p12, passphrase: sign.passphrase } : undefined,
+            out,
+          },
+          (step) => ws.emit('report.progress', { step }),
+        );
+        const { pdf, ...record } = made;
+        const download = ws.offerDownload
+          ? ws.offerDownload(fileName, 'application/pdf', async (write) => {
+              await write(pdf);
+              return pdf.length;
+            })
+          : null;
+        return { record, download };
+      }),
+    'reports.history': () => reportHistory(ws.store),
+    'reports.pdf': ({ id }) =>
+      guarded(async () => {
+        const r = reportHistory(ws.store, 1_000_000).find((x) => x.id === id);
+        if (!r) throw new CaseError(`no report ${id}`, 'not-found');
+        let data: Buffer;
+        try {
+          data = await readFile(r.path);
+        } catch (e) {
+          throw new CaseError(`${r.path}: ${(e as Error).message}`);
+        }
+        const sha = createHash('sha256').update(data).digest('hex');
+        if (sha !== r.sha256)
+          throw new CaseError(
+            `${r.path} has changed since it was made: its SHA-256 is ${sha}, the report had ${r.sha256}`,
+          );
+        return { base64: data.toString('base64') };
       }),
     'detect.run': async () => {
       const started = performance.now();

@@ -136,6 +136,18 @@ const BAD_PASSPHRASE = 'the PKCS#12 passphrase is wrong, or the file is not PKCS
  *   key that is not RSA or P-256, a certificate that is expired or not yet valid, an unreadable
  *   PDF, bad `visible` options, or a failed time-stamp request.
  */
+/**
+ * Opens the PKCS#12 and checks its certificate is usable now, without signing anything: a wrong
+ * passphrase or an expired certificate is found before a long report is made. Returns the
+ * signer's name.
+ * @throws PdfSignError as signPdf does
+ */
+export async function checkSigningIdentity(p12: Uint8Array, passphrase: string): Promise<string> {
+  const identity = await loadSigningIdentity(p12, passphrase);
+  checkUsableAt(identity, new Date());
+  return describeName(identity.cert.subject);
+}
+
 export async function signPdf(pdf: Uint8Array, opts: SignPdfOptions): Promise<Uint8Array> {
   const identity = await loadSigningIdentity(opts.p12, opts.passphrase);
   const signingTime = new Date();

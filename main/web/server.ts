@@ -57,7 +57,7 @@ export interface WebServer {
   offerDownload(
     name: string,
     type: string,
-    produce: (write: (chunk: string) => Promise<void>) => Promise<number>,
+    produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<number>,
   ): string;
   close(): Promise<void>;
 }
@@ -109,7 +109,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       name: string;
       type: string;
       expires: number;
-      produce: (write: (chunk: string) => Promise<void>) => Promise<number>;
+      produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<number>;
     }
   >();
   let hosts: Set<string> = new Set();

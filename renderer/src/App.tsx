@@ -24,6 +24,7 @@ import { Settings } from './screens/Settings';
 import { Cases } from './screens/Cases';
 import { Detections } from './screens/Detections';
 import { Journal } from './screens/Journal';
+import { Reports } from './screens/Reports';
 import { mode } from './api';
 
 export type ScreenName =
@@ -31,6 +32,7 @@ export type ScreenName =
   | 'explorer'
   | 'detections'
   | 'cases'
+  | 'reports'
   | 'sync'
   | 'verification'
   | 'journal'
@@ -40,6 +42,7 @@ const SCREENS: Array<[ScreenName, string]> = [
   ['explorer', 'Explorer'],
   ['detections', 'Detections'],
   ['cases', 'Cases'],
+  ['reports', 'Reports'],
   ['sync', 'Sync'],
   ['verification', 'Verification'],
   ['journal', 'Activity journal'],
@@ -167,6 +170,7 @@ export function App() {
             {screen === 'explorer' && <Explorer initialQuery={query} onQuery={setQuery} />}
             {screen === 'detections' && <Detections onOpenCase={openCase} />}
             {screen === 'cases' && <Cases openId={caseId} onOpen={openCase} />}
+            {screen === 'reports' && <Reports />}
             {screen === 'sync' && <SyncScreen />}
             {screen === 'verification' && <Verification explore={explore} />}
             {screen === 'journal' && <Journal />}

@@ -286,6 +286,7 @@ export const events = {
   }),
   'verify.progress': z.strictObject({ origin: z.string(), done: nonNeg, total: nonNeg }),
   'alarm.raised': z.strictObject({ message: z.string() }),
+  'report.progress': z.strictObject({ step: z.string() }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

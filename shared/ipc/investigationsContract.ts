@@ -122,6 +122,31 @@ const journalEntrySchema = z.strictObject({
 /** 48 MiB of base64: the 32 MiB an evidence file may have when it comes through the console. */
 const MAX_UPLOAD_BASE64 = 48 * 1024 * 1024;
 
+export const REPORT_TEMPLATE_NAMES = [
+  'quarterly',
+  'monthly',
+  'weekly',
+  'daily',
+  'investigation',
+  'certificate',
+] as const;
+
+const reportRecordSchema = z.strictObject({
+  id,
+  template: z.string(),
+  period: z.string().nullable(),
+  caseId: id.nullable(),
+  title: z.string(),
+  path: z.string(),
+  createdAt: int,
+  createdBy: z.string(),
+  sha256: z.string(),
+  size: nonNeg,
+  signer: z.string().nullable(),
+  cited: nonNeg,
+});
+export type ReportRecordDto = z.infer<typeof reportRecordSchema>;
+
 export const investigationChannels = {
   'cases.list': { input: z.strictObject({}), output: z.array(caseSummarySchema) },
   'cases.get': { input: z.strictObject({ id }), output: caseSchema },
@@ -191,6 +216,31 @@ export const investigationChannels = {
       trustedByWorkspace: z.array(z.string()),
       trustedByBundleOnly: z.array(z.strictObject({ origin: z.string(), key: z.string() })),
     }),
+  },
+  'reports.make': {
+    input: z.strictObject({
+      template: z.enum(REPORT_TEMPLATE_NAMES),
+      period: text(20).optional(),
+      caseId: id.optional(),
+      organisation: text(200).min(1),
+      systems: z.array(text(100)).max(50).optional(),
+      classification: text(100).min(1),
+      version: text(50).min(1),
+      signatory: z.strictObject({ name: text(200).min(1), role: text(200).min(1) }).optional(),
+      /** The officer's PKCS#12 and its passphrase, for this signature only (never kept). */
+      sign: z.strictObject({ p12Base64: text(1 << 20).min(1), passphrase: text(1024) }).optional(),
+    }),
+    output: z.strictObject({
+      record: reportRecordSchema,
+      /** Web mode: where the browser downloads the PDF (once, within a minute). */
+      download: z.string().nullable(),
+    }),
+  },
+  'reports.history': { input: z.strictObject({}), output: z.array(reportRecordSchema) },
+  /** A report's PDF as made (for the preview), checked against the SHA-256 it was made with. */
+  'reports.pdf': {
+    input: z.strictObject({ id }),
+    output: z.strictObject({ base64: z.string() }),
   },
   'detect.run': {
     input: z.strictObject({}),

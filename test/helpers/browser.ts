@@ -20,7 +20,8 @@ export function buildConsole() {
       '--logLevel',
       'warn',
     ],
-    { cwd: REPO, stdio: 'inherit' },
+    // vitest sets NODE_ENV=test, which would give React's development build.
+    { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('the console did not build');
 }

@@ -7,6 +7,7 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-search';
 import { migration0003 } from './0003-journal';
 import { migration0004 } from './0004-cases';
+import { migration0005 } from './0005-reports';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0002,
   migration0003,
   migration0004,
+  migration0005,
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
