@@ -14,6 +14,7 @@ import { encodeEntry } from '../shared/entry/model';
 import { fmtRate, printTable, rate, timeCommand, type Row } from './lib';
 import { searchFigures } from './searchBench';
 import { syncFigures } from './syncBench';
+import { reportFigures } from './reportBench';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values } = parseArgs({ options: { size: { type: 'string' }, keep: { type: 'boolean' } } });
@@ -114,6 +115,15 @@ try {
   const searchPart = await searchFigures({ work, size, cache: syncPart.cache, key: syncPart.key });
   rows.push(...searchPart.rows);
   Object.assign(results, searchPart.results);
+
+  const reportPart = await reportFigures({
+    repo: REPO,
+    work,
+    cache: syncPart.cache,
+    key: syncPart.key,
+  });
+  rows.push(...reportPart.rows);
+  Object.assign(results, reportPart.results);
 
   console.log('');
   printTable(rows);
