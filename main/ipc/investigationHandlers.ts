@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { makeReport, reportHistory } from '../reports/report';
 import { PdfSignError } from '../reports/pdfSign';
 import { ReportError } from '../reports/build';
@@ -108,6 +108,32 @@ export function investigationHandlers(
           throw new CaseError(`${name}: the file did not arrive intact (bad base64)`);
         }
         return cases.addEvidence(id, name, data);
+      }),
+    'cases.saveEvidence': ({ id, evidenceId }) =>
+      guarded(async () => {
+        const c = cases.get(id);
+        const { file, data } = cases.evidenceData(id, evidenceId);
+        const done = () =>
+          cases.activity('evidence.export', { case: c.uid, name: file.name, sha256: file.sha256 });
+        if (ws.offerDownload) {
+          const download = ws.offerDownload(
+            file.name,
+            'application/octet-stream',
+            async (write) => {
+              await write(data);
+              return data.length;
+            },
+          );
+          done();
+          return { download, path: null };
+        }
+        if (!ws.chooseSavePath) throw new CaseError('saving files is not available here');
+        const path = await ws.chooseSavePath(file.name);
+        if (!path) throw new CaseError('saving the evidence file was cancelled');
+        // A new file only: evidence never overwrites anything.
+        await writeFile(path, data, { flag: 'wx', mode: 0o600 });
+        done();
+        return { download: null, path };
       }),
     'cases.timeline': ({ id }) => guarded(() => cases.timeline(id)),
     'cases.custody': ({ id }) => guarded(() => cases.custodyLog(id)),

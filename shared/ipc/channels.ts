@@ -42,6 +42,7 @@ export const CHANNEL_LIST = [
   'cases.addNote',
   'cases.evidence',
   'cases.addEvidence',
+  'cases.saveEvidence',
   'cases.timeline',
   'cases.custody',
   'cases.export',

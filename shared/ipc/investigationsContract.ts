@@ -199,6 +199,11 @@ export const investigationChannels = {
     input: z.strictObject({ id, name: text(200).min(1), dataBase64: text(MAX_UPLOAD_BASE64) }),
     output: evidenceSchema,
   },
+  /** An evidence file out of the cache, re-hashed first: downloaded (web) or saved (desktop). */
+  'cases.saveEvidence': {
+    input: z.strictObject({ id, evidenceId: id }),
+    output: z.strictObject({ download: z.string().nullable(), path: z.string().nullable() }),
+  },
   'cases.timeline': { input: z.strictObject({ id }), output: z.array(timelineSchema) },
   'cases.custody': { input: z.strictObject({ id }), output: z.array(custodySchema) },
   'cases.export': {

@@ -109,7 +109,7 @@ beforeAll(async () => {
   second = await serve(dir2, cache2, join(dir2, 'c2.db'), key2);
 
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('request', (req) => requests.push(req.url()));
@@ -365,6 +365,17 @@ describe('an investigation, from a detection to a verified case bundle', () => {
     await page.locator('[data-evidence="hr-ticket-4711.txt"]').waitFor();
     expect(await page.getByTestId('evidence-sha256').textContent()).toBe(EVIDENCE_SHA256);
     await shot(page, 'case-evidence');
+    // And out again, byte for byte, as a download.
+    const [saved] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Save hr-ticket-4711.txt' }).click(),
+    ]);
+    expect(saved.suggestedFilename()).toBe('hr-ticket-4711.txt');
+    const savedPath = join(first.dir, 'downloaded-evidence.txt');
+    await saved.saveAs(savedPath);
+    expect(createHash('sha256').update(readFileSync(savedPath)).digest('hex')).toBe(
+      EVIDENCE_SHA256,
+    );
 
     await caseTab(page, 'timeline');
     const timeline = page.getByRole('list', { name: 'case timeline' });

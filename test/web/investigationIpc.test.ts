@@ -4,10 +4,11 @@
  * records each of them.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../main/ipc/dispatch';
-import type { Handlers } from '../../main/ipc/handlers';
+import { createHandlers, type Handlers } from '../../main/ipc/handlers';
 import type { ChannelName, Output, Result } from '../../shared/ipc/contract';
 import { testWorkspace } from '../helpers/workspace';
 
@@ -95,6 +96,35 @@ describe('the investigation channels', () => {
       'note added',
       'evidence added',
     ]);
+  });
+
+  it('save an evidence file out of the cache, re-hashed, never over another file', async () => {
+    const [file] = await call(ws.handlers, 'cases.evidence', { id: caseId });
+    const target = join(ws.dir, 'saved-memo.txt');
+    const desk = createHandlers({
+      cachePath: ws.path,
+      store: ws.cache,
+      key: ws.key,
+      officer: 'Thandi Officer',
+      emit: () => {},
+      chooseSavePath: async (name) => (name === 'memo.txt' ? target : null),
+    });
+    expect(await call(desk, 'cases.saveEvidence', { id: caseId, evidenceId: file.id })).toEqual({
+      download: null,
+      path: target,
+    });
+    expect(readFileSync(target, 'utf8')).toBe('memo');
+    const again = (await dispatch(desk, 'cases.saveEvidence', {
+      id: caseId,
+      evidenceId: file.id,
+    })) as Result<unknown>;
+    expect(again.ok).toBe(false);
+    expect(readFileSync(target, 'utf8')).toBe('memo');
+    // Without a way to save (a test workspace), it says so.
+    expect(await refusal('cases.saveEvidence', { id: caseId, evidenceId: file.id })).toMatchObject({
+      ok: false,
+      error: { message: 'saving files is not available here' },
+    });
   });
 
   it('refuse bad input and changes to a closed case, with the reason', async () => {

@@ -15,6 +15,7 @@ import {
   Typography,
 } from '@mui/material';
 import { call } from '../api';
+import { visuallyHidden } from '../a11y';
 import { fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { type CaseDto, fmtBytes, readAsBase64 } from './caseBits';
@@ -38,6 +39,23 @@ export function CaseEvidence({
   const [error, setError] = useState<Error | null>(null);
   const [added, setAdded] = useState<string | null>(null);
   const closed = c.status === 'closed';
+
+  /** The file out of the cache, re-hashed there first (a file altered at rest is refused). */
+  const save = async (evidenceId: number) => {
+    setError(null);
+    setAdded(null);
+    try {
+      const r = await call('cases.saveEvidence', { id: c.id, evidenceId });
+      if (r.download) {
+        const a = document.createElement('a');
+        a.href = r.download;
+        a.download = '';
+        a.click();
+      } else if (r.path) setAdded(`Saved to ${r.path}.`);
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
 
   const attach = async (file: File) => {
     setError(null);
@@ -113,6 +131,11 @@ export function CaseEvidence({
                 <TableCell>SHA-256</TableCell>
                 <TableCell>Added by</TableCell>
                 <TableCell>Added (UTC)</TableCell>
+                <TableCell>
+                  <Box component="span" sx={visuallyHidden}>
+                    Actions
+                  </Box>
+                </TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -133,6 +156,15 @@ export function CaseEvidence({
                   </TableCell>
                   <TableCell>{f.addedBy}</TableCell>
                   <TableCell sx={{ whiteSpace: 'nowrap' }}>{fmtTime(f.addedAt, false)}</TableCell>
+                  <TableCell>
+                    <Button
+                      size="small"
+                      aria-label={`Save ${f.name}`}
+                      onClick={() => void save(f.id)}
+                    >
+                      Save
+                    </Button>
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -1,4 +1,5 @@
 /** The reports made in this workspace, newest first, each with its SHA-256 and a preview. */
+import { visuallyHidden } from '../a11y';
 import {
   Box,
   Button,
@@ -110,12 +111,3 @@ export function ReportHistory({
     </Box>
   );
 }
-
-const visuallyHidden = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'nowrap',
-} as const;
