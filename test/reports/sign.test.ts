@@ -117,7 +117,6 @@ function inTemp<T>(files: Record<string, Uint8Array>, fn: (dir: string) => T): T
   }
 }
 
-
 let pki: SigningPki;
 let rsaP12: Uint8Array;
 let ecP12: Uint8Array;
