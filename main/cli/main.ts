@@ -21,18 +21,6 @@ import {
 } from './commands';
 import { cacheCommand, proofCacheCommand, syncCommand, verifyCacheCommand } from './cacheCommands';
 import { searchCommand } from './searchCommand';
-import { detectCommand } from './detectCommand';
-import { serveCommand } from './serveCommand';
-import { journalCommand } from './journalCommand';
-import { caseCommand } from './caseCommand';
-import { reportCommand, verifyReportCommand } from './reportCommand';
-import { PdfSignError } from '../reports/pdfSign';
-import { ReportError } from '../reports/build';
-import { PeriodError } from '../../shared/reports/period';
-import { AttachmentError } from '../reports/pdfAttachments';
-import { CaseError } from '../cases/service';
-import { BundleError } from '../cases/bundle';
-import { BagError } from '../cases/bagit';
 import { QueryError } from '../../shared/query/parse';
 import { EXIT_USAGE, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import { processOutput, type Output } from './output';
@@ -72,6 +60,23 @@ Exit codes: 0 success, 1 a verification found a problem, 2 bad usage or input.
 
 type Command = (argv: string[], out: Output) => Promise<number>;
 
+function lazy(load: () => Promise<Command>): Command {
+  return async (argv, out) => (await load())(argv, out);
+}
+
+/**
+ * Errors of the lazily loaded commands, by name (importing their classes would load the commands):
+ * bad input, and a verification that failed.
+ */
+const USAGE_ERRORS = new Set([
+  'CaseError',
+  'PdfSignError',
+  'ReportError',
+  'PeriodError',
+  'AttachmentError',
+]);
+const VERIFY_ERRORS = new Set(['BagError', 'BundleError']);
+
 function hasFlag(argv: string[], flag: string) {
   return argv.some((a) => a === flag || a.startsWith(`${flag}=`));
 }
@@ -91,14 +96,15 @@ const COMMANDS: Record<string, Command> = {
   },
   sync: syncCommand,
   search: searchCommand,
-  detect: detectCommand,
-  serve: (argv, out) => serveCommand(argv, out),
-  journal: journalCommand,
   cache: cacheCommand,
   demo: demoCommand,
-  case: caseCommand,
-  report: reportCommand,
-  'verify-report': verifyReportCommand,
+  // Loaded when used: PDF, signing and the console's services are heavy to load for every command.
+  detect: lazy(async () => (await import('./detectCommand')).detectCommand),
+  serve: lazy(async () => (await import('./serveCommand')).serveCommand),
+  journal: lazy(async () => (await import('./journalCommand')).journalCommand),
+  case: lazy(async () => (await import('./caseCommand')).caseCommand),
+  report: lazy(async () => (await import('./reportCommand')).reportCommand),
+  'verify-report': lazy(async () => (await import('./reportCommand')).verifyReportCommand),
 };
 
 /** Runs one command and returns its exit code; never throws. */
@@ -126,11 +132,7 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
       e instanceof CacheKeyError ||
       e instanceof SchemaError ||
       e instanceof QueryError ||
-      e instanceof CaseError ||
-      e instanceof PdfSignError ||
-      e instanceof ReportError ||
-      e instanceof PeriodError ||
-      e instanceof AttachmentError ||
+      USAGE_ERRORS.has((e as Error).name) ||
       e instanceof RangeError
     ) {
       return EXIT_USAGE;
@@ -144,8 +146,7 @@ export async function runCli(argv: string[], out: Output = processOutput()): Pro
       e instanceof ProofError ||
       e instanceof TileError ||
       e instanceof TlogProofError ||
-      e instanceof BagError ||
-      e instanceof BundleError
+      VERIFY_ERRORS.has((e as Error).name)
     ) {
       return EXIT_VERIFY_FAILED;
     }
