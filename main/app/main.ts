@@ -26,9 +26,8 @@ import { createHandlers } from '../ipc/handlers';
 import { registerIpc, trustedFrame } from '../ipc/register';
 import { CONTENT_SECURITY_POLICY } from '../web/server';
 import { settings } from './settings';
-import { Journal } from '../journal/journal';
+import { Journal, officerName } from '../journal/journal';
 import { CUSTOS_VERSION } from '../version';
-import { userInfo } from 'node:os';
 
 const APP_URL = 'app://console/';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -191,7 +190,7 @@ async function start() {
   // The key now lives in the keychain; the plain key file is not read again.
   settings.set('importKeyFrom', null);
 
-  const officer = process.env.CUSTOS_OFFICER?.trim() || userInfo().username;
+  const officer = officerName();
   const handlers = createHandlers({
     cachePath,
     store,

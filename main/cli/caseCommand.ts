@@ -1,30 +1,15 @@
 /** `custos case`: list, show, create, export and import investigation cases. */
-import { userInfo } from 'node:os';
 import { CaseService, type Case } from '../cases/service';
 import { exportCase, importCase } from '../cases/bundle';
 import { openStore, policyFor } from './cacheCommands';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK, UsageError } from './errors';
-import type { Output } from './output';
+import { isoTime, printable, type Output } from './output';
 import { TRUST_META, type CacheStore } from '../store/cacheStore';
 import { readFile } from 'node:fs/promises';
-import { Journal } from '../journal/journal';
+import { Journal, officerName } from '../journal/journal';
 
-const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
-// Text from cases and audit records is shown, never interpreted by the terminal.
-const clean = (s: string) =>
-  s.replace(/\p{Cc}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
-
-/** Who is working: CUSTOS_OFFICER, or the operating system's user name. */
-export function officerName(): string {
-  const name = process.env.CUSTOS_OFFICER?.trim();
-  if (name) return name.slice(0, 200);
-  try {
-    return userInfo().username;
-  } catch {
-    return 'officer';
-  }
-}
+const iso = (t: number | null) => isoTime(t, '-');
 
 function caseId(v: string | undefined): number {
   const id = nonNegativeInteger(required(v, '--case'), '--case', 0);
@@ -33,7 +18,7 @@ function caseId(v: string | undefined): number {
 }
 
 function summaryLine(c: Omit<Case, 'description'>): string {
-  return `${String(c.id).padStart(4)}  ${c.status.padEnd(9)}  ${iso(c.changedAt).slice(0, 16)}  ${c.events} events, ${c.notes} notes, ${c.evidence} files  ${clean(c.title)}`;
+  return `${String(c.id).padStart(4)}  ${c.status.padEnd(9)}  ${iso(c.changedAt).slice(0, 16)}  ${c.events} events, ${c.notes} notes, ${c.evidence} files  ${printable(c.title)}`;
 }
 
 async function withCases<T>(
@@ -89,7 +74,7 @@ export async function caseCommand(argv: string[], out: Output): Promise<number> 
       return withCases(values, async (cases) => {
         const c = cases.create({ title: required(values.title, '--title') });
         if (values.json) out.json(c);
-        else out.line(`case ${c.id} created: ${clean(c.title)}`);
+        else out.line(`case ${c.id} created: ${printable(c.title)}`);
         return EXIT_OK;
       });
     case 'show':
@@ -104,27 +89,27 @@ export async function caseCommand(argv: string[], out: Output): Promise<number> 
           out.json({ case: c, events, notes, evidence, custody });
           return EXIT_OK;
         }
-        out.line(`case ${c.id}: ${clean(c.title)}`);
-        out.line(`status ${c.status}, owner ${clean(c.owner)}, created ${iso(c.createdAt)}`);
+        out.line(`case ${c.id}: ${printable(c.title)}`);
+        out.line(`status ${c.status}, owner ${printable(c.owner)}, created ${iso(c.createdAt)}`);
         if (c.periodFrom !== null || c.periodTo !== null)
           out.line(`period ${iso(c.periodFrom)} to ${iso(c.periodTo)}`);
-        if (c.description) out.line(`\n${clean(c.description.replace(/\n/g, ' '))}`);
+        if (c.description) out.line(`\n${printable(c.description.replace(/\n/g, ' '))}`);
         out.line(`\nevents (${events.length}):`);
         for (const e of events)
           out.line(
-            `  ${e.origin}#${e.index}  ${iso(e.fields.time)}  ${clean(e.fields.action ?? '')}  ${clean(e.fields.actor ?? '')}${e.tags.length ? `  [${e.tags.map(clean).join(', ')}]` : ''}`,
+            `  ${e.origin}#${e.index}  ${iso(e.fields.time)}  ${printable(e.fields.action ?? '')}  ${printable(e.fields.actor ?? '')}${e.tags.length ? `  [${e.tags.map(printable).join(', ')}]` : ''}`,
           );
         out.line(`\nnotes (${notes.length}):`);
         for (const n of notes)
           out.line(
-            `  ${iso(n.createdAt)}  ${clean(n.author)}: ${clean(n.body.replace(/\n/g, ' '))}`,
+            `  ${iso(n.createdAt)}  ${printable(n.author)}: ${printable(n.body.replace(/\n/g, ' '))}`,
           );
         out.line(`\nevidence (${evidence.length}):`);
-        for (const f of evidence) out.line(`  ${f.sha256}  ${f.size} bytes  ${clean(f.name)}`);
+        for (const f of evidence) out.line(`  ${f.sha256}  ${f.size} bytes  ${printable(f.name)}`);
         out.line(`\ncustody (${custody.length}):`);
         for (const r of custody)
           out.line(
-            `  ${iso(r.at)}  ${clean(r.who)}  ${clean(r.what)}  ${clean(JSON.stringify(r.detail))}`,
+            `  ${iso(r.at)}  ${printable(r.who)}  ${printable(r.what)}  ${printable(JSON.stringify(r.detail))}`,
           );
         return EXIT_OK;
       });
@@ -155,7 +140,7 @@ export async function caseCommand(argv: string[], out: Output): Promise<number> 
         if (values.json) out.json(r);
         else {
           out.line(
-            `imported as case ${r.caseId}: ${clean(r.title)} (${r.events} events, ${r.evidence} evidence files), every hash and proof verified`,
+            `imported as case ${r.caseId}: ${printable(r.title)} (${r.events} events, ${r.evidence} evidence files), every hash and proof verified`,
           );
           for (const o of r.trustedByWorkspace)
             out.line(`  ${o}: checkpoint verified against this workspace's trust policy`);

@@ -7,20 +7,14 @@ import { SearchService } from '../search/service';
 import { openStore } from './cacheCommands';
 import { parseCommandArgs, required } from './args';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors';
-import type { Output } from './output';
-
-const iso = (t: number | null) => (t === null ? '(no time)' : new Date(t).toISOString());
-
-/** Audit text is shown, never interpreted: control characters become visible escapes. */
-const clean = (s: string) =>
-  s.replace(/\p{Cc}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+import { isoTime, printable, type Output } from './output';
 
 function block(f: Finding): string[] {
-  const lines = [`${f.severity.toUpperCase()}  ${f.ruleId}  ${clean(f.summary)}`];
+  const lines = [`${f.severity.toUpperCase()}  ${f.ruleId}  ${printable(f.summary)}`];
   for (const e of f.events)
     lines.push(
-      `  ${clean(`${e.log}#${e.index}`)}  ${iso(e.time)}  ${clean(e.action ?? '(no action)')}  ` +
-        `${clean(e.actor ?? '(no actor)')}${e.role === 'context' ? '  (context)' : ''}`,
+      `  ${printable(`${e.log}#${e.index}`)}  ${isoTime(e.time)}  ${printable(e.action ?? '(no action)')}  ` +
+        `${printable(e.actor ?? '(no actor)')}${e.role === 'context' ? '  (context)' : ''}`,
     );
   return lines;
 }

@@ -9,11 +9,7 @@ import { Journal, JournalError, type JournalEntry } from '../journal/journal';
 import { openStore } from './cacheCommands';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK, EXIT_USAGE, EXIT_VERIFY_FAILED, UsageError } from './errors';
-import type { Output } from './output';
-
-// Entry text is shown, never interpreted: control characters become visible escapes.
-const clean = (s: string) =>
-  s.replace(/\p{Cc}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+import { printable, type Output } from './output';
 
 const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -30,9 +26,9 @@ function table(entries: JournalEntry[]): string[] {
   const cols: Array<[string, (e: JournalEntry) => string]> = [
     ['index', (e) => String(e.index)],
     ['time', (e) => new Date(e.time).toISOString()],
-    ['officer', (e) => short(clean(e.officer), 24)],
-    ['action', (e) => short(clean(e.action), 32)],
-    ['detail', (e) => short(clean(detail(e)), 80)],
+    ['officer', (e) => short(printable(e.officer), 24)],
+    ['action', (e) => short(printable(e.action), 32)],
+    ['detail', (e) => short(printable(detail(e)), 80)],
   ];
   const cells = entries.map((e) => cols.map(([, f]) => f(e)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));

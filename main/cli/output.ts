@@ -67,3 +67,16 @@ export function processOutput(
     },
   };
 }
+
+/**
+ * Text from audit records, cases or the journal as a terminal shows it: printed, never
+ * interpreted; control characters (escape sequences included) become visible `\u` escapes.
+ */
+export function printable(s: string): string {
+  return s.replace(/\p{Cc}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/** A time as ISO 8601 UTC, or what to print when there is none. */
+export function isoTime(t: number | null, none = '(no time)'): string {
+  return t === null ? none : new Date(t).toISOString();
+}

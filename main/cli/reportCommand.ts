@@ -1,14 +1,13 @@
 /** `custos report` and `custos verify-report`: signed PDF reports, and checking them. */
 import { readFile } from 'node:fs/promises';
 import { CaseService } from '../cases/service';
-import { Journal } from '../journal/journal';
+import { Journal, officerName } from '../journal/journal';
 import { readTrust } from '../tlog/keys';
 import { SearchService } from '../search/service';
 import { makeReport, REPORT_TEMPLATES, type ReportTemplate } from '../reports/report';
 import { verifyReport } from '../reports/verifyReport';
 import { CUSTOS_VERSION } from '../version';
 import { openStore } from './cacheCommands';
-import { officerName } from './caseCommand';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK, EXIT_VERIFY_FAILED, UsageError } from './errors';
 import type { Output } from './output';

@@ -6,13 +6,11 @@ import { facetFields, SearchService, type SearchRow } from '../search/service';
 import { openStore, policyFor } from './cacheCommands';
 import { nonNegativeInteger, parseCommandArgs, required } from './args';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors';
-import type { Output } from './output';
-
-const iso = (t: number | null) => (t === null ? '(no time)' : new Date(t).toISOString());
+import { isoTime, printable, type Output } from './output';
 
 function table(rows: SearchRow[]): string[] {
   const cols: Array<[string, (r: SearchRow) => string]> = [
-    ['time', (r) => iso(r.time)],
+    ['time', (r) => isoTime(r.time)],
     ['index', (r) => String(r.index)],
     ['action', (r) => r.action ?? ''],
     ['outcome', (r) => r.outcome ?? ''],
@@ -20,10 +18,7 @@ function table(rows: SearchRow[]): string[] {
     ['ip', (r) => r.ip ?? ''],
     ['target', (r) => r.target ?? ''],
   ];
-  // Audit text is shown, never interpreted: control characters become visible escapes.
-  const clean = (s: string) =>
-    s.replace(/\p{Cc}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
-  const cells = rows.map((r) => cols.map(([, f]) => clean(f(r)).slice(0, 60)));
+  const cells = rows.map((r) => cols.map(([, f]) => printable(f(r)).slice(0, 60)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const fmt = (c: string[]) =>
     c
@@ -115,7 +110,8 @@ export async function searchCommand(argv: string[], out: Output): Promise<number
         if (values.histogram) {
           const h = result.histogram as ReturnType<SearchService['histogram']>;
           out.line(`histogram (buckets of ${h.bucketMs / 1000} s):`);
-          for (const b of h.buckets) out.line(`  ${iso(b.start)}  ${String(b.count).padStart(8)}`);
+          for (const b of h.buckets)
+            out.line(`  ${isoTime(b.start)}  ${String(b.count).padStart(8)}`);
         }
       }
       return EXIT_OK;

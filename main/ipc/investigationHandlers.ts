@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { makeReport, reportHistory } from '../reports/report';
+import { makeReport, reportById, reportHistory } from '../reports/report';
 import { PdfSignError } from '../reports/pdfSign';
 import { ReportError } from '../reports/build';
 import { PeriodError } from '../../shared/reports/period';
@@ -203,7 +203,7 @@ export function investigationHandlers(
     'reports.history': () => reportHistory(ws.store),
     'reports.pdf': ({ id }) =>
       guarded(async () => {
-        const r = reportHistory(ws.store, 1_000_000).find((x) => x.id === id);
+        const r = reportById(ws.store, id);
         if (!r) throw new CaseError(`no report ${id}`, 'not-found');
         let data: Buffer;
         try {

@@ -169,7 +169,10 @@ interface KeyState {
   verifierKey: string;
 }
 
-function defaultOfficer(): string {
+/** Who is working: CUSTOS_OFFICER, or the operating system's user name. */
+export function officerName(): string {
+  const name = process.env.CUSTOS_OFFICER?.trim();
+  if (name) return name.slice(0, 200);
   try {
     return userInfo().username;
   } catch {
@@ -213,7 +216,7 @@ export class Journal {
   private constructor(db: Db, cachePath: string, options: JournalOptions) {
     this.db = db;
     this.storage = new CacheLogStorage(db);
-    this.officer = options.officer ?? defaultOfficer();
+    this.officer = options.officer ?? officerName();
     if (this.officer.length === 0 || this.officer.length > 256)
       throw new JournalError('the officer name must be 1 to 256 characters');
     this.anchorPath = options.anchorPath ?? `${cachePath}${ANCHOR_SUFFIX}`;

@@ -203,13 +203,10 @@ export async function makeReport(
   };
 }
 
-/** The reports made in this workspace, newest first. */
-export function reportHistory(store: CacheStore, limit = 100): ReportRecord[] {
-  return (
-    store.db.prepare('SELECT * FROM reports ORDER BY id DESC LIMIT ?').all(limit) as Array<
-      Record<string, unknown>
-    >
-  ).map((r) => ({
+type ReportDbRow = Record<string, unknown>;
+
+function toRecord(r: ReportDbRow): ReportRecord {
+  return {
     id: r.id as number,
     template: r.template as string,
     period: r.period as string | null,
@@ -222,5 +219,19 @@ export function reportHistory(store: CacheStore, limit = 100): ReportRecord[] {
     size: r.size as number,
     signer: r.signer as string | null,
     cited: r.cited as number,
-  }));
+  };
+}
+
+/** The reports made in this workspace, newest first. */
+export function reportHistory(store: CacheStore, limit = 100): ReportRecord[] {
+  return (
+    store.db.prepare('SELECT * FROM reports ORDER BY id DESC LIMIT ?').all(limit) as ReportDbRow[]
+  ).map(toRecord);
+}
+
+/** One report of the history, or null. */
+export function reportById(store: CacheStore, id: number): ReportRecord | null {
+  const r = store.db.prepare('SELECT * FROM reports WHERE id = ?').get(id) as
+    ReportDbRow | undefined;
+  return r ? toRecord(r) : null;
 }

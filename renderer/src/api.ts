@@ -127,3 +127,11 @@ export function onEvent<E extends EventName>(
     if (p.success) handler(p.data as EventPayload<E>);
   });
 }
+
+/** Web mode: starts the browser's download of a one-time address the server offered. */
+export function startDownload(url: string) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = '';
+  a.click();
+}

@@ -1,3 +1,4 @@
+import { openssl } from './testCa';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -107,15 +108,6 @@ tsa_name = no
 ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 `;
-
-function openssl(args: string[], cwd: string): void {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`openssl ${args[0]} failed: ${stderr || String(err)}`, { cause: err });
-  }
-}
 
 function genKey(keyType: IssueOptions['keyType'], path: string, cwd: string): void {
   const opts =

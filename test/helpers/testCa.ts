@@ -41,7 +41,8 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 `;
 
-function openssl(args: string[], cwd: string): void {
+/** Runs openssl, failing with its own message. */
+export function openssl(args: string[], cwd: string): void {
   try {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {

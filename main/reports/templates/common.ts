@@ -50,7 +50,7 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**
  * Text from an audit record, made safe to print: control characters, bidirectional overrides and
- * other invisible format characters are shown as `\uXXXX` escapes (they could otherwise hide or
+ * other invisible format characters are shown as escapes like `\u202e` (they could otherwise hide or
  * reorder the text around them), lone surrogates likewise, anything beyond `max` characters is
  * cut with a note saying how much, and runs of more than 24 characters without a break get
  * zero-width break opportunities between grapheme clusters, so a long value wraps inside its

@@ -14,7 +14,7 @@ import {
   TableRow,
   Typography,
 } from '@mui/material';
-import { call } from '../api';
+import { call, startDownload } from '../api';
 import { visuallyHidden } from '../a11y';
 import { fmtTime } from '../format';
 import { useAsync } from '../useAsync';
@@ -47,10 +47,7 @@ export function CaseEvidence({
     try {
       const r = await call('cases.saveEvidence', { id: c.id, evidenceId });
       if (r.download) {
-        const a = document.createElement('a');
-        a.href = r.download;
-        a.download = '';
-        a.click();
+        startDownload(r.download);
       } else if (r.path) setAdded(`Saved to ${r.path}.`);
     } catch (e) {
       setError(e as Error);

@@ -40,7 +40,7 @@ import {
 } from 'ag-grid-community';
 import { SEARCH_FIELDS } from '../../../shared/query/fields';
 import type { SearchRowDto } from '../../../shared/ipc/contract';
-import { ApiError, call } from '../api';
+import { ApiError, call, startDownload } from '../api';
 import { fmtInt, fmtTime } from '../format';
 import { useAsync } from '../useAsync';
 import { Histogram } from '../components/Histogram';
@@ -447,10 +447,7 @@ export function Explorer({
               call('search.export', { query: q, format, proofs }).then(
                 (r) => {
                   if (r.kind === 'download') {
-                    const a = document.createElement('a');
-                    a.href = r.url;
-                    a.download = '';
-                    a.click();
+                    startDownload(r.url);
                     setExported({ ok: true, text: 'The export is downloading.' });
                   } else
                     setExported({
